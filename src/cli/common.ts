@@ -1,0 +1,76 @@
+/** Options and helpers shared by commands: the soa-configs directory, the service name, JSON output. */
+import { basename, dirname, resolve } from "node:path";
+import type { Command } from "commander";
+import { PaastaError } from "../errors.js";
+import type { Io } from "./io.js";
+
+export interface SoaDirOptions {
+  soaDir?: string;
+  yelpsoaConfigRoot?: string;
+}
+
+/** Adds `-d/--soa-dir DIR` and PaaSTA's alias `-y/--yelpsoa-config-root DIR`. */
+export function soaDirOptions(cmd: Command): Command {
+  return cmd
+    .option("-d, --soa-dir <dir>", "soa-configs directory (default: $PAASTA_SOA_DIR, then system config soa_dir)")
+    .option("-y, --yelpsoa-config-root <dir>", "alias of --soa-dir");
+}
+
+/** Adds `--json`. */
+export function jsonOption(cmd: Command): Command {
+  return cmd.option("--json", "print machine-readable JSON instead of text");
+}
+
+/** The soa dir from the flags, PAASTA_SOA_DIR, the system config key `soa_dir`, or `fallback`. */
+export async function resolveSoaDir(opts: SoaDirOptions, io: Io, fallback?: string): Promise<string> {
+  const flag = opts.soaDir ?? opts.yelpsoaConfigRoot;
+  if (flag) return resolve(io.cwd, flag);
+  if (io.env.PAASTA_SOA_DIR) return resolve(io.cwd, io.env.PAASTA_SOA_DIR);
+  const system = await optionalSystemConfig(io);
+  const fromSystem = system?.get("soa_dir");
+  if (system && fromSystem) return resolve(system.dir, fromSystem);
+  if (fallback) return fallback;
+  throw new PaastaError("PAASTA_USAGE", {
+    detail: "no soa-configs directory: pass -d/--soa-dir DIR, set PAASTA_SOA_DIR, or set soa_dir in the system config",
+  });
+}
+
+/** The system config if its directory exists, else undefined (commands that work without it). */
+export async function optionalSystemConfig(io: Io) {
+  const { loadSystemConfig, systemConfigDir } = await import("../config/system.js");
+  const cfg = loadSystemConfig(systemConfigDir(io.env), { optional: true });
+  return Object.keys(cfg.data).length > 0 ? cfg : undefined;
+}
+
+export async function requireSystemConfig(io: Io) {
+  const { loadSystemConfig, systemConfigDir } = await import("../config/system.js");
+  return loadSystemConfig(systemConfigDir(io.env));
+}
+
+/** PaaSTA guesses the service from the current directory's name. */
+export function guessService(io: Io, given?: string): string {
+  return given ?? basename(io.cwd);
+}
+
+/** When run inside a service's soa-configs directory: that directory's parent. */
+export function parentDir(io: Io): string {
+  return dirname(io.cwd);
+}
+
+export function printJson(io: Io, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+/** Help text: examples under the flags, as `paasta CMD --help` shows them. */
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+}
+
+/** Splits a comma-separated list flag (`-c a,b`). */
+export function commaList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

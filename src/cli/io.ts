@@ -1,0 +1,58 @@
+/** Where a command writes, and what it knows of its environment: injected so tests can run commands in-process. */
+import pc from "picocolors";
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Whether stdin/stdout are a terminal (prompts, live progress). */
+  readonly interactive: boolean;
+  readonly color: boolean;
+}
+
+export function processIo(): Io {
+  const color = pc.isColorSupported && !process.env.NO_COLOR;
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    cwd: process.cwd(),
+    env: process.env,
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    color,
+  };
+}
+
+/** An Io that records lines (for tests and for composing commands). */
+export function bufferIo(
+  overrides: Partial<Pick<Io, "cwd" | "env" | "interactive">> = {},
+): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    cwd: overrides.cwd ?? process.cwd(),
+    env: overrides.env ?? {},
+    interactive: overrides.interactive ?? false,
+    color: false,
+  };
+}
+
+/** PaaSTA's ✓ / ✗ marks, coloured when the terminal supports it. */
+export function marks(io: Io) {
+  const c = pc.createColors(io.color);
+  return {
+    ok: (text: string) => `${c.green("✓")} ${text}`,
+    fail: (text: string) => `${c.red("✗")} ${text}`,
+    warn: (text: string) => `${c.yellow("!")} ${text}`,
+    bold: c.bold,
+    dim: c.dim,
+    red: c.red,
+    green: c.green,
+    yellow: c.yellow,
+    cyan: c.cyan,
+  };
+}

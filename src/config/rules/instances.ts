@@ -1,0 +1,103 @@
+/** Rules on resolved long-running instances: registrations, min/max instances, autoscaling providers. */
+import { splitRegistration } from "../naming.js";
+import type { Problem } from "../problem.js";
+import type { ResolvedInstanceConfig } from "../types.js";
+import { type CheckResult, locatedIn, type RuleContext } from "./context.js";
+
+const PROMQL_ONLY = ["metrics_query", "series_query", "target_type", "resources"];
+const ACTIVE_REQUESTS_ONLY = ["desired_active_requests_per_replica"];
+
+export function checkRegistrations(ctx: RuleContext): CheckResult {
+  const problems: Problem[] = [];
+  for (const inst of ctx.instances) {
+    inst.registrations.forEach((reg, i) => {
+      if (!splitRegistration(reg)) {
+        problems.push(
+          locatedIn(
+            ctx,
+            inst.type,
+            inst.cluster,
+            [inst.instance, "registrations", i],
+            `registration "${reg}" must be SERVICE.NAMESPACE (exactly one dot)`,
+          ),
+        );
+      }
+    });
+  }
+  return { ok: "All registrations are SERVICE.NAMESPACE", problems };
+}
+
+export function checkMinMaxInstances(ctx: RuleContext): CheckResult {
+  const problems: Problem[] = [];
+  for (const inst of ctx.instances) {
+    if (inst.max_instances !== null && inst.min_instances > inst.max_instances) {
+      problems.push(
+        locatedIn(
+          ctx,
+          inst.type,
+          inst.cluster,
+          [inst.instance, "min_instances"],
+          `min_instances (${inst.min_instances}) must not be greater than max_instances (${inst.max_instances})`,
+        ),
+      );
+    }
+  }
+  return { ok: "All min_instances are at most max_instances", problems };
+}
+
+export function checkAutoscaling(ctx: RuleContext): CheckResult {
+  const problems: Problem[] = [];
+  for (const inst of ctx.instances) {
+    if (!inst.autoscaled) continue;
+    for (const message of autoscalingProblems(inst)) {
+      problems.push(locatedIn(ctx, inst.type, inst.cluster, [inst.instance, ...message.path], message.text));
+    }
+  }
+  return { ok: "All autoscaling configs are valid", problems };
+}
+
+function autoscalingProblems(inst: ResolvedInstanceConfig): Array<{ path: (string | number)[]; text: string }> {
+  const out: Array<{ path: (string | number)[]; text: string }> = [];
+  const auto = inst.raw.autoscaling as { metrics_providers?: Array<Record<string, unknown>> } | undefined;
+  const providers = Array.isArray(auto?.metrics_providers) ? auto.metrics_providers : [];
+  const seen = new Set<string>();
+  providers.forEach((p, i) => {
+    const path = ["autoscaling", "metrics_providers", i];
+    const type = typeof p.type === "string" ? p.type : "cpu";
+    if (seen.has(type)) out.push({ path: [...path, "type"], text: `metrics provider "${type}" is set more than once` });
+    seen.add(type);
+    if (p.decision_policy === "bespoke" && providers.length > 1) {
+      out.push({
+        path: [...path, "decision_policy"],
+        text: "bespoke autoscaling cannot be combined with other metrics providers",
+      });
+    }
+    const invalid =
+      type === "arbitrary-promql"
+        ? ACTIVE_REQUESTS_ONLY
+        : type === "active-requests"
+          ? PROMQL_ONLY
+          : [...PROMQL_ONLY, ...ACTIVE_REQUESTS_ONLY];
+    for (const key of invalid) {
+      if (p[key] !== undefined)
+        out.push({ path: [...path, key], text: `metrics provider "${type}" does not support ${key}` });
+    }
+    if (type === "active-requests") {
+      if (inst.registrations.length > 1)
+        out.push({
+          path: [...path, "type"],
+          text: "active-requests does not support instances with several registrations",
+        });
+      if (p.setpoint !== undefined && p.setpoint !== 0.8) {
+        out.push({
+          path: [...path, "setpoint"],
+          text: "setpoint is not supported for active-requests; use desired_active_requests_per_replica",
+        });
+      }
+    }
+    if (type === "arbitrary-promql" && !p.metrics_query) {
+      out.push({ path, text: "arbitrary-promql needs metrics_query" });
+    }
+  });
+  return out;
+}

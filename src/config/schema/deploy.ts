@@ -1,0 +1,102 @@
+/** `deploy.yaml`: the deployment pipeline (ordered steps; every non-build step is a deploy group). */
+import { z } from "zod";
+import { DEPLOY_GROUP, stringList } from "./common.js";
+import { field, ignoredField } from "./meta.js";
+
+const CI = "read by the CI system that drives the pipeline, not by paasta";
+
+const stepKeys = {
+  step: z.string().regex(DEPLOY_GROUP, "must contain only letters, digits, '_', '.' and '-'").meta({
+    description: "Step name: itest, push-to-registry, security-check, command-*, or a deploy group (required).",
+  }),
+  wait_for_deployment: field(z.boolean(), "mark-for-deployment --wait-for-deployment for this step."),
+  auto_rollback: field(z.boolean(), "mark-for-deployment --auto-rollback for this step."),
+  timeout: field(z.number().int(), { description: "Seconds to wait for the deployment.", default: 10800 }),
+  warn: field(z.number().int(), { description: "Warn after this % of the timeout.", default: 17 }),
+  auto_certify_delay: ignoredField(z.number().int(), "Delay before auto-certify.", CI),
+  auto_abandon_delay: ignoredField(z.number().int(), "Delay before auto-abandon.", CI),
+  auto_rollback_delay: ignoredField(z.number().int(), "Delay before auto-rollback.", CI),
+  trigger_next_step_manually: ignoredField(z.boolean(), "Manual gate.", CI),
+  display_step_for_confirmation: ignoredField(z.boolean(), "Manual gate.", CI),
+  confirmation_required: ignoredField(z.boolean(), "Manual gate.", CI),
+  disabled: ignoredField(z.boolean(), "Skip the step.", CI),
+  ignore_failure: ignoredField(z.boolean(), "Continue on failure.", CI),
+  command: field(z.string(), "Command of a command-* step."),
+  service_account: ignoredField(z.string(), "CI service account.", CI),
+  slack_notify: ignoredField(z.boolean(), "Slack notifications.", "no Slack integration yet"),
+  notify_after_mark: ignoredField(z.boolean(), "Slack notification.", "no Slack integration yet"),
+  notify_after_good_deploy: ignoredField(z.boolean(), "Slack notification.", "no Slack integration yet"),
+  notify_after_auto_rollback: ignoredField(z.boolean(), "Slack notification.", "no Slack integration yet"),
+  notify_after_abort: ignoredField(z.boolean(), "Slack notification.", "no Slack integration yet"),
+  deployment_steps: ignoredField(
+    z.array(
+      z.strictObject({
+        deploy_group: z.string(),
+        progress: z.number(),
+        confirm_before: z.boolean().optional(),
+        deploy_below_breakage_pct: z.number().optional(),
+      }),
+    ),
+    "Progressive deployment steps.",
+    CI,
+  ),
+  abandon_above_breakage_pct: ignoredField(z.number(), "Progressive deployment.", CI),
+  complete_below_breakage_pct: ignoredField(z.number(), "Progressive deployment.", CI),
+  prompt_after_abandon: ignoredField(z.boolean(), "Progressive deployment.", CI),
+  confirm_complete: ignoredField(z.boolean(), "Progressive deployment.", CI),
+  enable_automated_redeploys: field(z.boolean(), {
+    description: "Periodic rebuilds of the same SHA (image_version).",
+    default: false,
+  }),
+  alertmanager_rollback: ignoredField(z.boolean(), "Roll back on Alertmanager alerts.", "not yet implemented"),
+  alertmanager_rollback_dry_run: ignoredField(z.boolean(), "Dry run of the above.", "not yet implemented"),
+  alertmanager_poll_interval_s: ignoredField(
+    z.number().int().min(30),
+    "Alertmanager poll interval.",
+    "not yet implemented",
+  ),
+  enable_crashloop_auto_rollback: field(z.boolean(), {
+    description: "Roll back automatically when replicas crash-loop.",
+    default: false,
+  }),
+  min_restarts_for_crashloop_rollback: field(z.number().int(), {
+    description: "Restarts that make a replica crash-looping.",
+    default: 2,
+  }),
+  crashloop_rollback_percentage_threshold: field(z.number().min(0).max(1), {
+    description: "Fraction of crash-looping replicas that triggers a rollback.",
+    default: 1,
+  }),
+};
+
+export const deployStepSchema = z.strictObject({
+  ...stepKeys,
+  step: stepKeys.step.optional(),
+  parallel: field(z.array(z.strictObject(stepKeys)), "Steps that run at the same time."),
+});
+
+export const deployFileSchema = z.strictObject({
+  pipeline: z.array(deployStepSchema).meta({ description: "The ordered steps (required)." }),
+  allowed_push_groups: field(stringList, {
+    description: "Groups allowed to deploy.",
+    defaultText: "system default_push_groups",
+  }),
+  production_deploy_group: field(z.string(), "The deploy group that is production."),
+  slack_channels: ignoredField(stringList, "Deploy notification channels.", "no Slack integration yet"),
+  slack_notify: ignoredField(z.boolean(), "Slack notifications.", "no Slack integration yet"),
+  allow_no_verify_deploy: ignoredField(z.boolean(), "Allow no-verify deploys.", CI),
+  default_deploy_strategy: ignoredField(z.enum(["verify", "no-verify"]), "Default deploy strategy.", CI),
+});
+
+export type DeployConfig = z.infer<typeof deployFileSchema>;
+
+/** Step names that are build/test steps rather than deploy groups. */
+export function isBuildStep(step: string): boolean {
+  return (
+    step === "itest" ||
+    step === "itest-and-push-to-registry" ||
+    step === "security-check" ||
+    step === "push-to-registry" ||
+    step.startsWith("command-")
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * Reading a soa-configs tree: one directory per service, each with service.yaml, monitoring.yaml, deploy.yaml,
+ * smartstack.yaml and TYPE-CLUSTER.yaml files. Files are parsed once and schema-checked as they are read.
+ */
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { PaastaError } from "../errors.js";
+import { checkFile } from "./file-check.js";
+import type { Problem } from "./problem.js";
+import { type FileKind, type InstanceType, parseInstanceFileName } from "./schema/index.js";
+import { readYamlFile, type YamlFile } from "./yaml.js";
+
+export interface SoaFile {
+  /** Base name, e.g. `kubernetes-norcal-prod.yaml`. */
+  readonly name: string;
+  readonly kind: FileKind;
+  /** For TYPE-CLUSTER.yaml files. */
+  readonly cluster?: string;
+  /** The parsed document, or undefined when it could not be read or parsed. */
+  readonly doc?: YamlFile;
+  /** Syntax and schema problems of this file (empty = valid). */
+  readonly problems: readonly Problem[];
+}
+
+export interface ServiceDir {
+  readonly name: string;
+  readonly dir: string;
+  /** Prepended to file names in problems: `hello/` when validating a whole tree, else empty. */
+  readonly displayPrefix: string;
+  readonly files: readonly SoaFile[];
+}
+
+const SINGLE_FILES: Readonly<Record<string, FileKind>> = {
+  "service.yaml": "service",
+  "monitoring.yaml": "monitoring",
+  "deploy.yaml": "deploy",
+  "smartstack.yaml": "smartstack",
+};
+
+export function assertSoaDir(soaDir: string): void {
+  let ok = false;
+  try {
+    ok = statSync(soaDir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new PaastaError("PAASTA_SOA_DIR_MISSING", { dir: soaDir });
+}
+
+/** Service directories of a soa-configs tree, sorted. Hidden, `_`-prefixed and the `tron/` masters dir are not services. */
+export function listServiceNames(soaDir: string): string[] {
+  assertSoaDir(soaDir);
+  const names: string[] = [];
+  for (const name of readdirSync(soaDir).sort()) {
+    if (name.startsWith(".") || name.startsWith("_")) continue;
+    const p = join(soaDir, name);
+    try {
+      if (!statSync(p).isDirectory()) continue;
+    } catch {
+      continue;
+    }
+    if (name === "tron" && !fileExists(join(p, "service.yaml"))) continue;
+    names.push(name);
+  }
+  return names;
+}
+
+export function fileExists(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads one service directory. `displayPrefix` is prepended to file names in problems (e.g. `hello/` when
+ * validating a whole tree).
+ */
+export function loadServiceDir(soaDir: string, name: string, displayPrefix = ""): ServiceDir {
+  const dir = join(soaDir, name);
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
+    entries = readdirSync(dir).sort();
+  } catch {
+    throw new PaastaError("PAASTA_SERVICE_NOT_FOUND", { service: name, dir: soaDir });
+  }
+  const files: SoaFile[] = [];
+  for (const entry of entries) {
+    const single = SINGLE_FILES[entry];
+    const typed = single ? undefined : parseInstanceFileName(entry);
+    if (!single && !typed) continue;
+    const kind: FileKind = single ?? (typed as { kind: InstanceType }).kind;
+    const read = readYamlFile(join(dir, entry), displayPrefix + entry);
+    if (!read.ok) {
+      files.push({ name: entry, kind, cluster: typed?.cluster, problems: read.problems });
+      continue;
+    }
+    files.push({ name: entry, kind, cluster: typed?.cluster, doc: read.doc, problems: checkFile(kind, read.doc) });
+  }
+  return { name, dir, displayPrefix, files };
+}
+
+export function findFile(svc: ServiceDir, kind: FileKind, cluster?: string): SoaFile | undefined {
+  return svc.files.find((f) => f.kind === kind && f.cluster === cluster);
+}
+
+/** The parsed value of a single file (service/monitoring/deploy/smartstack), `{}` when absent or broken. */
+export function fileValue(svc: ServiceDir, kind: FileKind): Record<string, unknown> {
+  const v = findFile(svc, kind)?.doc?.value;
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** Clusters that have any TYPE-CLUSTER.yaml file in this service. */
+export function serviceClusters(svc: ServiceDir): string[] {
+  return [...new Set(svc.files.flatMap((f) => (f.cluster ? [f.cluster] : [])))].sort();
+}
+
+export function serviceProblems(svc: ServiceDir): Problem[] {
+  return svc.files.flatMap((f) => f.problems);
+}

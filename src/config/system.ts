@@ -1,0 +1,258 @@
+/**
+ * System configuration: every `*.json` under PAASTA_SYSTEM_CONFIG_DIR (default /etc/paasta), recursively,
+ * deep-merged. Two files setting the same leaf key is an error naming both files and the key (PaaSTA's code
+ * behaves so too, whatever its docs say). Unreadable files are skipped, as in PaaSTA (used to hide credentials
+ * from non-root users).
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { z } from "zod";
+import { PaastaError } from "../errors.js";
+
+export const DEFAULT_SYSTEM_CONFIG_DIR = "/etc/paasta";
+
+const localBackend = z.strictObject({
+  type: z.literal("local"),
+  executor: z.enum(["process", "docker"]).default("process"),
+  state_dir: z.string(),
+});
+const kubernetesBackend = z.strictObject({
+  type: z.literal("kubernetes"),
+  kubeconfig: z.string().optional(),
+  context: z.string().optional(),
+});
+export const clusterBackendSchema = z.discriminatedUnion("type", [localBackend, kubernetesBackend]);
+export type ClusterBackend = z.infer<typeof clusterBackendSchema>;
+
+const volume = z.strictObject({ hostPath: z.string(), containerPath: z.string(), mode: z.enum(["RO", "RW"]) });
+export type SystemVolume = z.infer<typeof volume>;
+
+const logWriter = z.looseObject({
+  driver: z.enum(["null", "file"]),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+export type LogWriterConfig = z.infer<typeof logWriter>;
+
+/** The keys paasta reads, typed. Other keys are kept (PaaSTA has many) and ignored. */
+const knownKeys = {
+  cluster: z.string().min(1),
+  clusters: z.array(z.string().min(1)),
+  soa_dir: z.string(),
+  docker_registry: z.string().min(1),
+  volumes: z.array(volume),
+  api_endpoints: z.record(z.string(), z.string().url()),
+  api_auth_token: z.string().min(1),
+  log_writer: logWriter,
+  dashboard_links: z.record(z.string(), z.record(z.string(), z.string())),
+  cluster_backends: z.record(z.string(), clusterBackendSchema),
+  deploy_whitelist: z.unknown(),
+  topology_spread_constraints: z.array(z.record(z.string(), z.unknown())),
+  pdb_max_unavailable: z.union([z.string(), z.number()]),
+  unhealthy_pod_eviction_policy: z.enum(["AlwaysAllow", "IfHealthyBudget"]),
+  default_bounce_overprovision_factor: z.number().min(0.25).max(1),
+  tron_default_pool_override: z.string(),
+  default_push_groups: z.array(z.string()),
+  vault_cluster_map: z.record(z.string(), z.string()),
+  pool_node_affinities: z.record(z.string(), z.unknown()),
+} as const;
+type Known = { [K in keyof typeof knownKeys]: z.infer<(typeof knownKeys)[K]> };
+
+export interface SystemConfigData extends Partial<Known> {
+  readonly [key: string]: unknown;
+}
+
+export class SystemConfig {
+  /** Merged raw data. */
+  readonly data: Readonly<SystemConfigData>;
+  /** The directory it was read from. */
+  readonly dir: string;
+  /** For each top-level key, the file that set it (for error messages). */
+  private readonly origins: ReadonlyMap<string, string>;
+
+  constructor(data: SystemConfigData, dir: string, origins: ReadonlyMap<string, string> = new Map()) {
+    this.data = data;
+    this.dir = dir;
+    this.origins = origins;
+  }
+
+  /** The typed value of `key`, or undefined when unset. Invalid values are an error naming the file. */
+  get<K extends keyof Known>(key: K): Known[K] | undefined {
+    const raw = this.data[key];
+    if (raw === undefined) return undefined;
+    const parsed = knownKeys[key].safeParse(raw);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${[key, ...i.path].join(".")}: ${i.message}`).join("; ");
+      throw new PaastaError("PAASTA_SYSTEM_CONFIG_INVALID", { key, file: this.origins.get(key) ?? this.dir, detail });
+    }
+    return parsed.data as Known[K];
+  }
+
+  /** Like `get`, but a missing key is an error naming the key and the directory. */
+  require<K extends keyof Known>(key: K): Known[K] {
+    const v = this.get(key);
+    if (v === undefined) throw new PaastaError("PAASTA_SYSTEM_CONFIG_KEY_MISSING", { key, dir: this.dir });
+    return v;
+  }
+
+  cluster(): string {
+    return this.require("cluster");
+  }
+
+  clusters(): string[] {
+    return this.get("clusters") ?? [];
+  }
+
+  dockerRegistry(): string {
+    return this.require("docker_registry");
+  }
+
+  volumes(): SystemVolume[] {
+    return this.get("volumes") ?? [];
+  }
+
+  apiEndpoint(cluster: string): string {
+    const endpoints = this.get("api_endpoints") ?? {};
+    const url = endpoints[cluster];
+    if (!url)
+      throw new PaastaError("PAASTA_SYSTEM_CONFIG_KEY_MISSING", { key: `api_endpoints.${cluster}`, dir: this.dir });
+    return url;
+  }
+
+  logWriter(): LogWriterConfig {
+    return this.get("log_writer") ?? { driver: "null" };
+  }
+
+  dashboardLinks(cluster: string): Record<string, string> {
+    return this.get("dashboard_links")?.[cluster] ?? {};
+  }
+
+  /** The backend of `cluster` (our extension key `cluster_backends`). Paths are expanded (`~`, relative to the dir). */
+  clusterBackend(cluster: string): ClusterBackend {
+    const backends = this.get("cluster_backends") ?? {};
+    const b = backends[cluster];
+    if (!b)
+      throw new PaastaError("PAASTA_SYSTEM_CONFIG_KEY_MISSING", { key: `cluster_backends.${cluster}`, dir: this.dir });
+    if (b.type === "local") return { ...b, state_dir: expandPath(b.state_dir, this.dir) };
+    return b.kubeconfig ? { ...b, kubeconfig: expandPath(b.kubeconfig, this.dir) } : b;
+  }
+}
+
+export function expandPath(p: string, base: string): string {
+  if (p === "~" || p.startsWith("~/")) return join(homedir(), p.slice(1));
+  return resolve(base, p);
+}
+
+export function systemConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PAASTA_SYSTEM_CONFIG_DIR || DEFAULT_SYSTEM_CONFIG_DIR;
+}
+
+/** Loads and merges the system config. A missing directory is an error unless `optional`. */
+export function loadSystemConfig(dir: string = systemConfigDir(), options: { optional?: boolean } = {}): SystemConfig {
+  const abs = resolve(dir);
+  let isDir = false;
+  try {
+    isDir = statSync(abs).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    if (options.optional) return new SystemConfig({}, abs);
+    throw new PaastaError("PAASTA_SYSTEM_CONFIG_MISSING", { dir: abs });
+  }
+  const merged: Record<string, unknown> = {};
+  const leafOrigins = new Map<string, string>();
+  const topOrigins = new Map<string, string>();
+  for (const file of listJsonFiles(abs)) {
+    const shown = relative(process.cwd(), file) || file;
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue; // unreadable: skipped on purpose, see above
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new PaastaError("PAASTA_SYSTEM_CONFIG_UNREADABLE", {
+        file: shown,
+        detail: `invalid JSON: ${(e as Error).message}`,
+      });
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new PaastaError("PAASTA_SYSTEM_CONFIG_UNREADABLE", {
+        file: shown,
+        detail: "the top level must be a JSON object",
+      });
+    }
+    mergeInto(merged, parsed as Record<string, unknown>, [], shown, leafOrigins);
+    for (const key of Object.keys(parsed)) if (!topOrigins.has(key)) topOrigins.set(key, shown);
+  }
+  return new SystemConfig(merged, abs, topOrigins);
+}
+
+function listJsonFiles(dir: string): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    const p = join(dir, name);
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) out.push(...listJsonFiles(p));
+    else if (name.endsWith(".json")) out.push(p);
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function mergeInto(
+  target: Record<string, unknown>,
+  src: Record<string, unknown>,
+  path: string[],
+  file: string,
+  origins: Map<string, string>,
+): void {
+  for (const [key, value] of Object.entries(src)) {
+    const keyPath = [...path, key];
+    const dotted = keyPath.join(".");
+    const existing = target[key];
+    if (existing === undefined) {
+      target[key] = isPlainObject(value) ? structuredClone(value) : value;
+      recordOrigins(value, keyPath, file, origins);
+      continue;
+    }
+    if (isPlainObject(existing) && isPlainObject(value)) {
+      mergeInto(existing, value, keyPath, file, origins);
+      continue;
+    }
+    throw new PaastaError("PAASTA_SYSTEM_CONFIG_DUPLICATE_KEY", {
+      key: dotted,
+      first: firstOrigin(origins, dotted) ?? "another file",
+      second: file,
+    });
+  }
+}
+
+function recordOrigins(value: unknown, keyPath: string[], file: string, origins: Map<string, string>): void {
+  origins.set(keyPath.join("."), file);
+  if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) recordOrigins(v, [...keyPath, k], file, origins);
+  }
+}
+
+function firstOrigin(origins: Map<string, string>, dotted: string): string | undefined {
+  return origins.get(dotted);
+}

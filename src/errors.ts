@@ -1,0 +1,145 @@
+/**
+ * The error catalogue: every error paasta reports to a user is created here, from a stable code.
+ *
+ * Each entry carries a message template (`{name}` placeholders), a "how to fix" text, the CLI exit code and
+ * the HTTP status the API answers with. `docs/errors.md` lists every code; a test keeps the two in step.
+ * Retired codes MUST NOT be reused: move them to RETIRED_CODES instead.
+ */
+
+export interface ErrorDef {
+  /** What went wrong, with `{placeholders}` filled from the error's params. */
+  readonly message: string;
+  /** How to solve it: shown under the message in the CLI and returned by the API. */
+  readonly fix: string;
+  /** CLI exit code: 1 failure, 2 usage / bad input, 3 unavailable dependency. */
+  readonly exit: 1 | 2 | 3;
+  /** HTTP status for the API. */
+  readonly http: number;
+}
+
+export const ERRORS = {
+  PAASTA_USAGE: {
+    message: "{detail}",
+    fix: "Run the command with --help to see its flags and an example.",
+    exit: 2,
+    http: 400,
+  },
+  PAASTA_CONFIG_INVALID: {
+    message: "{count} problem(s) found in soa-configs",
+    fix: "Fix each located problem listed above, then run `paasta validate` again.",
+    exit: 1,
+    http: 422,
+  },
+  PAASTA_YAML_SYNTAX: {
+    message: "{file}:{line}:{col}: YAML syntax error: {detail}",
+    fix: "Correct the YAML at that position (indentation, quoting, a missing colon).",
+    exit: 1,
+    http: 422,
+  },
+  PAASTA_SOA_DIR_MISSING: {
+    message: "soa-configs directory {dir} does not exist or is not a directory",
+    fix: "Pass -d/--soa-dir DIR (or -y), set PAASTA_SOA_DIR, or set `soa_dir` in the system config.",
+    exit: 2,
+    http: 500,
+  },
+  PAASTA_SERVICE_NOT_FOUND: {
+    message: "service {service} not found in {dir}",
+    fix: "Check the spelling with `paasta list`, or pass the right -d/--soa-dir.",
+    exit: 1,
+    http: 404,
+  },
+  PAASTA_INSTANCE_NOT_FOUND: {
+    message: "instance {instance} of service {service} is not configured in cluster {cluster}",
+    fix: "List the service's instances with `paasta list -i` or `paasta info -s SERVICE`.",
+    exit: 1,
+    http: 404,
+  },
+  PAASTA_SYSTEM_CONFIG_MISSING: {
+    message: "system config directory {dir} does not exist",
+    fix: "Create it with *.json files (see docs/system-config.md) or point PAASTA_SYSTEM_CONFIG_DIR at one.",
+    exit: 2,
+    http: 500,
+  },
+  PAASTA_SYSTEM_CONFIG_UNREADABLE: {
+    message: "{file}: {detail}",
+    fix: "Make the file valid JSON whose top level is an object.",
+    exit: 2,
+    http: 500,
+  },
+  PAASTA_SYSTEM_CONFIG_DUPLICATE_KEY: {
+    message: "system config key {key} is set by both {first} and {second}",
+    fix: "Keep the key in one of the two files: system config files are merged and must not overlap.",
+    exit: 2,
+    http: 500,
+  },
+  PAASTA_SYSTEM_CONFIG_KEY_MISSING: {
+    message: "system config key {key} is not set in any *.json file under {dir}",
+    fix: "Add {key} to a file in {dir}; see docs/system-config.md for its format.",
+    exit: 2,
+    http: 500,
+  },
+  PAASTA_SYSTEM_CONFIG_INVALID: {
+    message: "system config key {key} (from {file}): {detail}",
+    fix: "Correct the value; see docs/system-config.md for the expected format.",
+    exit: 2,
+    http: 500,
+  },
+  PAASTA_CLUSTER_UNKNOWN: {
+    message: "cluster {cluster} is not listed in the system config key `clusters` ({known})",
+    fix: "Add the cluster to `clusters` in the system config, or pick one of the listed clusters.",
+    exit: 2,
+    http: 404,
+  },
+  PAASTA_SERVICE_EXISTS: {
+    message: "service directory {dir} already exists",
+    fix: "Pick another service name, or remove the directory first.",
+    exit: 1,
+    http: 409,
+  },
+  PAASTA_INTERNAL: {
+    message: "internal error: {detail}",
+    fix: "This is a bug in paasta; please report it with the command you ran and this message.",
+    exit: 1,
+    http: 500,
+  },
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Codes that were used once and are gone; never reuse them. */
+export const RETIRED_CODES: readonly string[] = [];
+
+/** An error from the catalogue. `params` fill the message's placeholders and travel to API clients. */
+export class PaastaError extends Error {
+  readonly code: ErrorCode;
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly fix: string;
+  readonly exitCode: number;
+  readonly httpStatus: number;
+
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, options?: { cause?: unknown }) {
+    const def: ErrorDef = ERRORS[code];
+    super(fill(def.message, params), options);
+    this.name = "PaastaError";
+    this.code = code;
+    this.params = params;
+    this.fix = fill(def.fix, params);
+    this.exitCode = def.exit;
+    this.httpStatus = def.http;
+  }
+
+  toJSON(): { code: string; message: string; fix: string } {
+    return { code: this.code, message: this.message, fix: this.fix };
+  }
+}
+
+function fill(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+export function isPaastaError(e: unknown): e is PaastaError {
+  return e instanceof PaastaError;
+}
