@@ -51,7 +51,8 @@ function collect(issue: Issue, prefix: readonly PathSegment[], ctx: IssueContext
           .map(describeExpected),
       ),
     ];
-    out.push(problem(ctx, rel, `must be ${joinOr(expected)} (got ${show(actual)})`));
+    if (actual === undefined) out.push(problem(ctx, rel, `is required (${joinOr(expected)})`));
+    else out.push(problem(ctx, rel, `must be ${joinOr(expected)} (got ${show(actual)})`));
     return;
   }
   if (issue.code === "invalid_key") {

@@ -82,13 +82,19 @@ function isDict(v: unknown): v is Dict {
 }
 
 /** The general config every instance inherits from (service.yaml + the synthetic monitoring/deploy/smartstack keys). */
+const generalCache = new WeakMap<ServiceDir, Dict>();
+
 export function generalConfig(svc: ServiceDir): Dict {
-  return {
+  const cached = generalCache.get(svc);
+  if (cached) return cached;
+  const general: Dict = {
     ...fileValue(svc, "service"),
     monitoring: fileValue(svc, "monitoring"),
     deploy: fileValue(svc, "deploy"),
     smartstack: fileValue(svc, "smartstack"),
   };
+  generalCache.set(svc, general);
+  return general;
 }
 
 /** Names of the instances (not templates) in a TYPE-CLUSTER.yaml of the service. Tron: job names. */
@@ -163,14 +169,13 @@ export function resolveInstance(
     namespaceCfg !== undefined && namespaceCfg.proxy_port !== undefined && namespaceCfg.proxy_port !== null;
   const maxInstances = num(merged.max_instances) ?? null;
   const margin = num(merged.bounce_margin_factor);
-  const pos = doc.locate([instance], "key");
 
   const config: ResolvedInstanceConfig = {
     service: svc.name,
     instance,
     cluster,
     type: kind,
-    source: { file: doc.file, line: pos.line },
+    source: { file: doc.file, line: doc.topLevelLine(instance) },
     deploy_group: typeof dg === "string" ? dg : rawDg,
     git_url: merged.git_url === null ? null : (str(merged.git_url) ?? null),
     docker_registry: str(merged.docker_registry) ?? system?.get("docker_registry") ?? null,
@@ -361,9 +366,21 @@ export function resolveTronJob(
   if (broken.length > 0 && !options.bestEffort) return { ok: false, problems: broken };
   const problems: Problem[] = [];
   const schedule = parseTronSchedule(own.schedule);
-  if ("error" in schedule) {
+  // A schedule that is neither a string nor a mapping (or is missing) is a schema problem, reported there.
+  if ("error" in schedule && (typeof own.schedule === "string" || isDict(own.schedule))) {
     const pos = doc.locate([job, "schedule"]);
     problems.push({ file: doc.file, line: pos.line, col: pos.col, path: `${job}.schedule`, message: schedule.error });
+  }
+  const timeZone = str(own.time_zone) ?? DEFAULTS.tron_time_zone;
+  if (!isTimeZone(timeZone)) {
+    const pos = doc.locate([job, "time_zone"]);
+    problems.push({
+      file: doc.file,
+      line: pos.line,
+      col: pos.col,
+      path: `${job}.time_zone`,
+      message: `unknown time zone "${timeZone}": use an IANA time zone name, e.g. 'UTC' or 'America/Los_Angeles'`,
+    });
   }
   const monitoring = resolveMonitoring(
     deepMerge(fileValue(svc, "monitoring"), own.monitoring ?? {}),
@@ -382,35 +399,42 @@ export function resolveTronJob(
           .filter((e): e is [string, Dict] => isDict(e[1]))
           .map(([n, a]) => [n, a, [job, "actions", n]])
       : [];
+  /** An action's deploy_group problem, located where the deploy_group is written (the action's, else the job's). */
+  const deployGroupProblem = (action: Dict, path: PathSegment[], message: string) => {
+    const at =
+      action.deploy_group === undefined && own.deploy_group !== undefined
+        ? [job, "deploy_group"]
+        : [...path, "deploy_group"];
+    const pos = doc.locate(at);
+    const p: Problem = { file: doc.file, line: pos.line, col: pos.col, path: formatPath(at), message };
+    // Several actions inheriting one bad job-level deploy_group make one problem.
+    if (!problems.some((q) => q.line === p.line && q.col === p.col && q.message === p.message)) problems.push(p);
+  };
   const actions: ResolvedTronAction[] = [];
   for (const [name, action, path] of actionEntries) {
     const r = resolveTronAction(cluster, job, name, action, jobDefaults, pool);
-    if (typeof r === "string") {
-      const pos = doc.locate([...path, "deploy_group"]);
-      problems.push({
-        file: doc.file,
-        line: pos.line,
-        col: pos.col,
-        path: formatPath([...path, "deploy_group"]),
-        message: r,
-      });
-    } else actions.push(r);
+    if (typeof r === "string") deployGroupProblem(action, path, r);
+    else actions.push(r);
   }
   let cleanup: ResolvedTronAction | null = null;
   if (isDict(own.cleanup_action)) {
     const r = resolveTronAction(cluster, job, "cleanup", own.cleanup_action, jobDefaults, pool);
-    if (typeof r === "string")
-      problems.push({ file: doc.file, path: `${job}.cleanup_action.deploy_group`, message: r });
+    if (typeof r === "string") deployGroupProblem(own.cleanup_action, [job, "cleanup_action"], r);
     else cleanup = r;
   }
-  const pos = doc.locate([job], "key");
   const config: ResolvedTronJob = {
     service: svc.name,
     cluster,
     name: job,
-    source: { file: doc.file, line: pos.line },
-    schedule: "error" in schedule ? { type: "other", value: String(own.schedule) } : schedule,
-    time_zone: str(own.time_zone) ?? DEFAULTS.tron_time_zone,
+    source: { file: doc.file, line: doc.topLevelLine(job) },
+    schedule:
+      "error" in schedule
+        ? {
+            type: "other",
+            value: typeof own.schedule === "string" ? own.schedule : JSON.stringify(own.schedule ?? null),
+          }
+        : schedule,
+    time_zone: timeZone,
     enabled: own.enabled !== false,
     queueing: own.queueing !== false,
     allow_overlap: own.allow_overlap === true,
@@ -463,6 +487,23 @@ function resolveTronAction(
     pool: str(a.pool) ?? pool,
     raw: { ...a, service: actionService, cost_owner: str(a.cost_owner) ?? jobDefaults.cost_owner },
   };
+}
+
+const timeZones = new Map<string, boolean>();
+
+/** Whether `tz` is an IANA time zone (cached: building a DateTimeFormat is slow). */
+function isTimeZone(tz: string): boolean {
+  let known = timeZones.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    timeZones.set(tz, known);
+  }
+  return known;
 }
 
 function str(v: unknown): string | undefined {

@@ -51,18 +51,23 @@ export function assertSoaDir(soaDir: string): void {
 export function listServiceNames(soaDir: string): string[] {
   assertSoaDir(soaDir);
   const names: string[] = [];
-  for (const name of readdirSync(soaDir).sort()) {
+  for (const entry of readdirSync(soaDir, { withFileTypes: true })) {
+    const name = entry.name;
     if (name.startsWith(".") || name.startsWith("_")) continue;
     const p = join(soaDir, name);
-    try {
-      if (!statSync(p).isDirectory()) continue;
-    } catch {
-      continue;
-    }
+    if (!(entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(p)))) continue;
     if (name === "tron" && !fileExists(join(p, "service.yaml"))) continue;
     names.push(name);
   }
-  return names;
+  return names.sort();
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function fileExists(p: string): boolean {
@@ -81,7 +86,6 @@ export function loadServiceDir(soaDir: string, name: string, displayPrefix = "")
   const dir = join(soaDir, name);
   let entries: string[];
   try {
-    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
     entries = readdirSync(dir).sort();
   } catch {
     throw new PaastaError("PAASTA_SERVICE_NOT_FOUND", { service: name, dir: soaDir });

@@ -150,7 +150,17 @@ function checkProxyPortsUnique(svc: ServiceDir, ports: ReadonlyMap<number, reado
 function upcomingRuns(jobs: readonly ResolvedTronJob[], now: Date): ReportLine[] {
   const lines: ReportLine[] = [];
   for (const job of jobs) {
-    const runs = nextRuns(job.schedule, job.time_zone, 5, now);
+    let runs: Date[];
+    try {
+      runs = nextRuns(job.schedule, job.time_zone, 5, now);
+    } catch {
+      // An unknown time_zone (reported by the resolver) cannot be evaluated.
+      lines.push({
+        kind: "info",
+        text: `Upcoming runs for ${job.name} (${job.cluster}): not computed for time zone "${job.time_zone}"`,
+      });
+      continue;
+    }
     if (runs.length === 0) {
       lines.push({
         kind: "info",

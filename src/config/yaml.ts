@@ -4,6 +4,7 @@
  * errors (they are in PaaSTA too).
  */
 import { readFileSync } from "node:fs";
+import jsyaml from "js-yaml";
 import { type Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { PathSegment, Problem } from "./problem.js";
 
@@ -23,6 +24,8 @@ export interface YamlFile {
    * that exists, and to 1:1.
    */
   locate(path: readonly PathSegment[], at?: "key" | "value"): Position;
+  /** The line of a top-level key, found without building the position model (cheap). */
+  topLevelLine(key: string): number;
   /** The comment text attached anywhere in the file (used for `# override-cpu-burst`-style markers). */
   readonly source: string;
 }
@@ -39,39 +42,88 @@ export function readYamlFile(absPath: string, displayName: string): YamlResult {
   return parseYaml(text, displayName);
 }
 
+/**
+ * Values come from js-yaml with a YAML 1.1 schema like PyYAML's (what PaaSTA reads soa-configs with): `yes`/
+ * `no`/`on`/`off` are booleans, `010` is octal, `<<` merges. Positions come from the `yaml` library's document
+ * model, built only when a problem has to be located: it is about six times slower to build, and most files
+ * have no problems. See docs/design/0001-yaml-two-parsers.md.
+ */
 export function parseYaml(text: string, file: string): YamlResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((err) => {
-        const pos = lineCounter.linePos(err.pos[0]);
-        return { file, line: pos.line, col: pos.col, message: describeYamlError(err.code, err.message) };
-      }),
-    };
-  }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 10000 }) ?? {};
+    value = jsyaml.load(text, { schema: SCHEMA_1_1, filename: file }) ?? {};
   } catch (e) {
-    return { ok: false, problems: [{ file, line: 1, col: 1, message: `YAML error: ${(e as Error).message}` }] };
+    return { ok: false, problems: [loadErrorProblem(e, text, file)] };
   }
-  const root = doc.contents as Node | null;
+  let positions: Positions | undefined;
   const locate = (path: readonly PathSegment[], at: "key" | "value" = "value"): Position => {
-    const offset = findOffset(root, path, at, doc);
-    const pos = lineCounter.linePos(offset);
+    positions ??= buildPositions(text);
+    const offset = findOffset(positions.root, path, at, positions.doc);
+    const pos = positions.lineCounter.linePos(offset);
     return { line: pos.line, col: pos.col };
   };
-  return { ok: true, doc: { file, value, locate, source: text } };
+  const topLevelLine = (key: string): number => {
+    const m = new RegExp(`^["']?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`, "m").exec(text);
+    return m ? text.slice(0, m.index).split("\n").length : locate([key], "key").line;
+  };
+  return { ok: true, doc: { file, value, locate, topLevelLine, source: text } };
 }
 
-function describeYamlError(code: string, message: string): string {
-  const firstLine = message.split("\n")[0] ?? message;
-  if (code === "DUPLICATE_KEY")
-    return `duplicate key: ${firstLine.replace(/^Map keys must be unique.*$/, "map keys must be unique")}`;
-  return `YAML syntax error (${code}): ${firstLine.replace(/ at line \d+, column \d+:?$/, "")}`;
+interface Positions {
+  readonly doc: Doc;
+  readonly root: Node | null;
+  readonly lineCounter: LineCounter;
 }
+
+function buildPositions(text: string): Positions {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
+  return { doc, root: doc.contents as Node | null, lineCounter };
+}
+
+function loadErrorProblem(e: unknown, text: string, file: string): Problem {
+  const err = e as { reason?: string; mark?: { line: number; column: number; position: number }; message?: string };
+  if (!err.mark) return { file, line: 1, col: 1, message: `YAML error: ${err.message ?? String(e)}` };
+  const line = err.mark.line + 1;
+  const col = err.mark.column + 1;
+  if (err.reason === "duplicated mapping key") {
+    const key = /^\s*(?:-\s+)?("[^"]*"|'[^']*'|[^:#]+?)\s*:/.exec(text.slice(err.mark.position))?.[1] ?? "";
+    return {
+      file,
+      line,
+      col,
+      message: `duplicate key ${key ? `"${key.replace(/^["']|["']$/g, "")}" ` : ""}(each key may appear once in a mapping)`,
+    };
+  }
+  return { file, line, col, message: `YAML syntax error: ${err.reason ?? "invalid YAML"}` };
+}
+
+/** PyYAML's YAML 1.1 booleans (not y/n, which PyYAML reads as strings). */
+const bool11 = new jsyaml.Type("tag:yaml.org,2002:bool", {
+  kind: "scalar",
+  resolve: (d: string) => /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(d),
+  construct: (d: string) => /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(d),
+  predicate: (o: unknown) => typeof o === "boolean",
+});
+
+/** PyYAML's YAML 1.1 integers: decimal, 0b binary, 0x hex, 0-prefixed octal, with `_` separators. */
+const INT_11 = /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*)$/;
+const int11 = new jsyaml.Type("tag:yaml.org,2002:int", {
+  kind: "scalar",
+  resolve: (d: string) => INT_11.test(d) && /[0-9]/.test(d.replace(/^[-+]?0[bx]/, "")),
+  construct: (d: string) => {
+    const sign = d.startsWith("-") ? -1 : 1;
+    const body = d.replace(/^[-+]/, "").replace(/_/g, "");
+    if (body.startsWith("0b")) return sign * Number.parseInt(body.slice(2), 2);
+    if (body.startsWith("0x")) return sign * Number.parseInt(body.slice(2), 16);
+    if (body.length > 1 && body.startsWith("0")) return sign * Number.parseInt(body.slice(1), 8);
+    return sign * Number.parseInt(body, 10);
+  },
+  predicate: (o: unknown) => typeof o === "number" && Number.isInteger(o),
+});
+
+const jsyamlTypes = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types;
+const SCHEMA_1_1 = jsyaml.CORE_SCHEMA.extend({ implicit: [jsyamlTypes.merge, bool11, int11] });
 
 type Doc = ReturnType<typeof parseDocument>;
 

@@ -41,3 +41,17 @@ export function locatedIn(
 export function displayName(ctx: RuleContext, base: string): string {
   return ctx.svc.displayPrefix + base;
 }
+
+/**
+ * Where a Tron action is written: `[job, "actions", name]`, or `[job, "actions", i]` when the job's actions are a
+ * list of `{name, …}` entries.
+ */
+export function tronActionPath(ctx: RuleContext, cluster: string, job: string, action: string): PathSegment[] {
+  const value = findFile(ctx.svc, "tron", cluster)?.doc?.value as Record<string, unknown> | undefined;
+  const actions = (value?.[job] as { actions?: unknown } | undefined)?.actions;
+  if (Array.isArray(actions)) {
+    const i = actions.findIndex((a) => (a as { name?: unknown } | null)?.name === action);
+    if (i >= 0) return [job, "actions", i];
+  }
+  return [job, "actions", action];
+}

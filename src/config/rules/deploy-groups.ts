@@ -1,7 +1,7 @@
 /** Every instance's deploy_group must be a step of deploy.yaml's pipeline. */
 import { isBuildStep } from "../schema/deploy.js";
 import { fileValue, findFile } from "../soa.js";
-import { type CheckResult, displayName, locatedIn, type RuleContext } from "./context.js";
+import { type CheckResult, displayName, locatedIn, type RuleContext, tronActionPath } from "./context.js";
 
 /** Deploy groups named by deploy.yaml (steps, including those inside `parallel`), in pipeline order. */
 export function pipelineDeployGroups(deploy: Record<string, unknown>): string[] {
@@ -40,9 +40,12 @@ export function checkDeployGroups(ctx: RuleContext): CheckResult {
   for (const job of ctx.jobs) {
     for (const action of job.actions) {
       if (action.deploy_group !== null && action.service === ctx.svc.name && !groups.has(action.deploy_group)) {
-        problems.push(
-          locatedIn(ctx, "tron", job.cluster, [job.name], `action ${action.name}: ${why(action.deploy_group)}`, "key"),
-        );
+        // Located where the deploy_group is written: on the action, else on the job.
+        const path =
+          action.raw.deploy_group !== undefined
+            ? [...tronActionPath(ctx, job.cluster, job.name, action.name), "deploy_group"]
+            : [job.name, "deploy_group"];
+        problems.push(locatedIn(ctx, "tron", job.cluster, path, `action ${action.name}: ${why(action.deploy_group)}`));
       }
     }
   }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Problem } from "../problem.js";
 import { SECRET_REF } from "../schema/common.js";
 import { fileExists, findFile } from "../soa.js";
-import { type CheckResult, displayName, locatedIn, type RuleContext } from "./context.js";
+import { type CheckResult, displayName, locatedIn, type RuleContext, tronActionPath } from "./context.js";
 
 export function checkMonitoringFile(ctx: RuleContext): CheckResult {
   const problems: Problem[] = [];
@@ -50,7 +50,15 @@ export function checkSecrets(ctx: RuleContext): CheckResult {
   for (const job of ctx.jobs) {
     for (const action of job.actions) {
       for (const [k, v] of Object.entries(action.env))
-        check(v, () => locatedIn(ctx, "tron", job.cluster, [job.name, "actions", action.name, "env", k], ""));
+        check(v, () =>
+          locatedIn(
+            ctx,
+            "tron",
+            job.cluster,
+            [...tronActionPath(ctx, job.cluster, job.name, action.name), "env", k],
+            "",
+          ),
+        );
     }
   }
   return { ok: "All SECRET() references have a secrets file", problems };

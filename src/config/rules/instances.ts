@@ -31,13 +31,15 @@ export function checkMinMaxInstances(ctx: RuleContext): CheckResult {
   const problems: Problem[] = [];
   for (const inst of ctx.instances) {
     if (inst.max_instances !== null && inst.min_instances > inst.max_instances) {
+      // With the default min_instances (1), point at max_instances: that is the key that is written.
+      const explicit = inst.raw.min_instances !== undefined;
       problems.push(
         locatedIn(
           ctx,
           inst.type,
           inst.cluster,
-          [inst.instance, "min_instances"],
-          `min_instances (${inst.min_instances}) must not be greater than max_instances (${inst.max_instances})`,
+          [inst.instance, explicit ? "min_instances" : "max_instances"],
+          `min_instances (${inst.min_instances}${explicit ? "" : ", the default"}) must not be greater than max_instances (${inst.max_instances})`,
         ),
       );
     }

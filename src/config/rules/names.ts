@@ -3,21 +3,23 @@
 import { sanitiseForKubernetes } from "../naming.js";
 import { instanceNames } from "../resolve.js";
 import { type InstanceType, LONG_RUNNING_TYPES } from "../schema/index.js";
-import { type CheckResult, displayName, locatedIn, type RuleContext } from "./context.js";
+import { type CheckResult, locatedIn, type RuleContext } from "./context.js";
 
 const SERVICE_NAME = /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/;
 
 export function checkServiceName(ctx: RuleContext): CheckResult {
   const name = ctx.svc.name;
+  // Reported against the service's directory (`NAME/`), whether or not file names carry the tree prefix.
+  const file = ctx.svc.displayPrefix || `${name}/`;
   const problems = [];
   if (!SERVICE_NAME.test(name)) {
     problems.push({
-      file: displayName(ctx, ""),
+      file,
       message: `service name "${name}" must use lowercase letters, digits, '_' and '-', and start and end with a letter or digit`,
     });
   } else if (sanitiseForKubernetes(name).length > 63) {
     problems.push({
-      file: displayName(ctx, ""),
+      file,
       message: `service name "${name}" is too long: ${sanitiseForKubernetes(name).length} characters once sanitised ('_' counts 2); the limit is 63`,
     });
   }

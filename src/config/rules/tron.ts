@@ -1,7 +1,7 @@
 /** Tron rules: `requires` names existing actions of the same job, and the action graph has no cycle. */
 import type { Problem } from "../problem.js";
 import type { ResolvedTronJob } from "../types.js";
-import { type CheckResult, locatedIn, type RuleContext } from "./context.js";
+import { type CheckResult, locatedIn, type RuleContext, tronActionPath } from "./context.js";
 
 export function checkTronDags(ctx: RuleContext): CheckResult {
   const problems: Problem[] = [];
@@ -15,7 +15,7 @@ export function checkTronDags(ctx: RuleContext): CheckResult {
               ctx,
               "tron",
               job.cluster,
-              [job.name, "actions", action.name, "requires"],
+              [...tronActionPath(ctx, job.cluster, job.name, action.name), "requires"],
               `action ${action.name} requires "${req}", which is not an action of job ${job.name} (actions: ${[...names].join(", ")})`,
             ),
           );

@@ -37,13 +37,15 @@ function shapeOf(spec: FileSpec): Record<string, z.ZodType> {
 }
 
 export function keyRows(spec: FileSpec): KeyRow[] {
-  const instanceFile = spec.kind === "kubernetes" || spec.kind === "eks" || spec.kind === "adhoc" || spec.kind === "tron";
+  const instanceFile =
+    spec.kind === "kubernetes" || spec.kind === "eks" || spec.kind === "adhoc" || spec.kind === "tron";
   const rows: KeyRow[] = [];
   for (const [key, schema] of Object.entries(shapeOf(spec))) {
     const meta = metaOf(schema);
     const json = z.toJSONSchema(schema, { target: "draft-7", io: "input", unrepresentable: "any" }) as Json;
     const required = !(schema as unknown as { isOptional(): boolean }).isOptional();
-    const def = meta.default !== undefined ? `\`${JSON.stringify(meta.default)}\`` : (meta["x-default"] as string | undefined);
+    const def =
+      meta.default !== undefined ? `\`${JSON.stringify(meta.default)}\`` : (meta["x-default"] as string | undefined);
     rows.push({
       key,
       type: typeLabel(json),
