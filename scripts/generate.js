@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // Rewrites the generated files: schemas/*.schema.json and the generated blocks of docs/*.md.
 // Run `npm run build` first (this imports the compiled sources). CI fails when these drift.
-import { readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const { renderJsonSchemas, generatedBlocks, fillGeneratedBlocks } = await import(join(root, "dist/config/schema/docs.js"));
+const { renderJsonSchemas, generatedBlocks, fillGeneratedBlocks } = await import(
+  join(root, "dist/config/schema/docs.js")
+);
 const { renderErrorsDoc } = await import(join(root, "dist/errors-doc.js"));
+const { renderCliDoc } = await import(join(root, "dist/cli/help-doc.js"));
 
 for (const [name, content] of renderJsonSchemas()) writeFileSync(join(root, "schemas", name), content);
 const blocks = generatedBlocks();
 for (const [name, body] of renderErrorsDoc()) blocks.set(name, body);
+for (const [name, body] of await renderCliDoc()) blocks.set(name, body);
 for (const file of readdirSync(join(root, "docs"))) {
   if (!file.endsWith(".md")) continue;
   const path = join(root, "docs", file);

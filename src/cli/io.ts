@@ -9,6 +9,8 @@ export interface Io {
   /** Whether stdin/stdout are a terminal (prompts, live progress). */
   readonly interactive: boolean;
   readonly color: boolean;
+  /** Columns for help text. */
+  readonly width: number;
 }
 
 export function processIo(): Io {
@@ -20,6 +22,7 @@ export function processIo(): Io {
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     color,
+    width: process.stdout.isTTY ? Math.min(process.stdout.columns || 100, 120) : 100,
   };
 }
 
@@ -38,6 +41,7 @@ export function bufferIo(
     env: overrides.env ?? {},
     interactive: overrides.interactive ?? false,
     color: false,
+    width: 100,
   };
 }
 

@@ -1,4 +1,5 @@
 /** The `paasta` program: parses the command line and runs one command. */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { isPaastaError } from "../errors.js";
 import { type Io, marks, processIo } from "./io.js";
@@ -11,6 +12,7 @@ export function buildProgram(io: Io, onExit: (code: number) => void): Command {
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) })
+    .configureHelp({ helpWidth: io.width })
     .exitOverride();
   const run = async (p: Promise<number>) => {
     onExit(await p.catch((e: unknown) => reportError(e, io)));
@@ -23,8 +25,9 @@ export function buildProgram(io: Io, onExit: (code: number) => void): Command {
   return program;
 }
 
-declare const __PAASTA_VERSION__: string | undefined;
-const VERSION = typeof __PAASTA_VERSION__ === "string" ? __PAASTA_VERSION__ : "0.1.0";
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 /** Prints an error with its code and how to fix it; returns the exit code. */
 export function reportError(e: unknown, io: Io): number {
