@@ -1,6 +1,6 @@
 /** Options and helpers shared by commands: the soa-configs directory, the service name, JSON output. */
 import { basename, dirname, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { PaastaError } from "../errors.js";
 import type { Io } from "./io.js";
 
@@ -73,4 +73,24 @@ export function commaList(value: string | undefined): string[] | undefined {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/**
+ * A second short flag for an option (commander allows one): PaaSTA accepts both `-c` and `-k` for the commit.
+ * The alias is hidden from --help; the option's description should mention it.
+ */
+export function shortAlias(cmd: Command, short: string, target: string, valueName = "<value>"): Command {
+  const key = short.replace(/^-/, "");
+  cmd.addOption(new Option(`${short} ${valueName}`).hideHelp());
+  cmd.hook("preAction", (_parent, action) => {
+    const opts = action.opts() as Record<string, unknown>;
+    if (opts[key] !== undefined && opts[target] === undefined) action.setOptionValue(target, opts[key]);
+  });
+  return cmd;
+}
+
+/** Fails like a missing required option when `value` is undefined (for options that have a short alias). */
+export function required<T>(value: T | undefined, flag: string): T {
+  if (value === undefined) throw new PaastaError("PAASTA_USAGE", { detail: `required option '${flag}' not specified` });
+  return value;
 }

@@ -11,6 +11,19 @@ export interface Io {
   readonly color: boolean;
   /** Columns for help text. */
   readonly width: number;
+  /** Asks a yes/no question on the terminal; false when not interactive. */
+  confirm(question: string): Promise<boolean>;
+}
+
+async function askTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }
 
 export function processIo(): Io {
@@ -23,12 +36,13 @@ export function processIo(): Io {
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     color,
     width: process.stdout.isTTY ? Math.min(process.stdout.columns || 100, 120) : 100,
+    confirm: (q) => (process.stdin.isTTY && process.stdout.isTTY ? askTerminal(q) : Promise.resolve(false)),
   };
 }
 
 /** An Io that records lines (for tests and for composing commands). */
 export function bufferIo(
-  overrides: Partial<Pick<Io, "cwd" | "env" | "interactive">> = {},
+  overrides: Partial<Pick<Io, "cwd" | "env" | "interactive">> & { answer?: boolean } = {},
 ): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -42,6 +56,10 @@ export function bufferIo(
     interactive: overrides.interactive ?? false,
     color: false,
     width: 100,
+    confirm: async (q) => {
+      stdout.push(`${q} [y/N] ${overrides.answer ? "y" : "n"}`);
+      return overrides.answer ?? false;
+    },
   };
 }
 

@@ -1,14 +1,31 @@
 /** Every `paasta` command, registered in one place. Each command module imports its heavy dependencies lazily. */
 import type { Command } from "commander";
 import * as check from "./commands/check.js";
+import * as deploymentInfo from "./commands/deployment-info.js";
 import * as fsm from "./commands/fsm.js";
+import * as generateDeployments from "./commands/generate-deployments.js";
 import * as info from "./commands/info.js";
 import * as list from "./commands/list.js";
+import * as markForDeployment from "./commands/mark-for-deployment.js";
+import * as rollback from "./commands/rollback.js";
+import * as startStop from "./commands/start-stop.js";
 import * as validate from "./commands/validate.js";
 import type { Io } from "./io.js";
 
 export type Runner = (p: Promise<number>) => Promise<void>;
 
 export function registerAll(program: Command, io: Io, run: Runner): void {
-  for (const mod of [validate, list, info, check, fsm]) mod.register(program, io, run);
+  for (const mod of [
+    validate,
+    list,
+    info,
+    check,
+    fsm,
+    markForDeployment,
+    generateDeployments,
+    startStop,
+    rollback,
+    deploymentInfo,
+  ])
+    mod.register(program, io, run);
 }

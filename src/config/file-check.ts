@@ -7,6 +7,7 @@ import { formatPath, type PathSegment, type Problem } from "./problem.js";
 import { FILE_SPECS, type FileKind, type FileSpec } from "./schema/index.js";
 import { kubernetesInstanceKeys } from "./schema/kubernetes.js";
 import { serviceKeys } from "./schema/service.js";
+import { readServiceDir, type ServiceDir } from "./soa.js";
 import type { YamlFile } from "./yaml.js";
 
 export function isMapping(v: unknown): v is Record<string, unknown> {
@@ -161,4 +162,15 @@ function checkServiceDefaults(doc: YamlFile, value: Record<string, unknown>): Pr
     }
   }
   return out;
+}
+
+/** Reads one service directory and schema-checks every file: what validation and deploys work on. */
+export function loadServiceDir(soaDir: string, name: string, displayPrefix = ""): ServiceDir {
+  return checkServiceDir(readServiceDir(soaDir, name, displayPrefix));
+}
+
+export function checkServiceDir(svc: ServiceDir): ServiceDir {
+  if (svc.checked) return svc;
+  const files = svc.files.map((f) => (f.doc ? { ...f, problems: [...f.problems, ...checkFile(f.kind, f.doc)] } : f));
+  return { ...svc, files, checked: true };
 }

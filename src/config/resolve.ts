@@ -7,8 +7,9 @@
 
 import { deepFreeze, deepMerge } from "./merge.js";
 import { defaultNamespace } from "./naming.js";
+import { entryPattern } from "./patterns.js";
 import { formatPath, type PathSegment, type Problem } from "./problem.js";
-import { FILE_SPECS, type InstanceType } from "./schema/index.js";
+import type { InstanceType } from "./schema/index.js";
 import { fileValue, findFile, type ServiceDir } from "./soa.js";
 import type { SystemConfig } from "./system.js";
 import { parseTronSchedule } from "./tron-schedule.js";
@@ -100,7 +101,7 @@ export function generalConfig(svc: ServiceDir): Dict {
 /** Names of the instances (not templates) in a TYPE-CLUSTER.yaml of the service. Tron: job names. */
 export function instanceNames(svc: ServiceDir, kind: InstanceType, cluster: string): string[] {
   const value = findFile(svc, kind, cluster)?.doc?.value;
-  const pattern = FILE_SPECS[kind].entryName?.pattern;
+  const pattern = entryPattern(kind);
   return isDict(value)
     ? Object.keys(value).filter((k) => !k.startsWith("_") && (!pattern || pattern.test(k)) && isDict(value[k]))
     : [];
@@ -147,8 +148,11 @@ export function resolveInstance(
       problems: [{ file: file?.name ?? `${kind}-${cluster}.yaml`, message: `instance "${instance}" not found` }],
     };
   }
-  const broken = [...file.problems, ...generalProblems(svc)];
-  if (broken.length > 0 && !options.bestEffort) return { ok: false, problems: broken };
+  if (!options.bestEffort) {
+    assertChecked(svc);
+    const broken = [...file.problems, ...generalProblems(svc)];
+    if (broken.length > 0) return { ok: false, problems: broken };
+  }
 
   const ctx: Ctx = { svc, system, cluster };
   const general = generalConfig(svc);
@@ -232,6 +236,14 @@ export function resolveInstance(
   };
   if (problems.length > 0) return { ok: false, problems, partial: options.bestEffort ? deepFreeze(config) : undefined };
   return { ok: true, config: deepFreeze(config) };
+}
+
+/** Strict resolution decides what runs: it must see schema problems, so the directory must be checked. */
+function assertChecked(svc: ServiceDir): void {
+  if (!svc.checked)
+    throw new Error(
+      `internal: resolving ${svc.name} strictly needs a schema-checked ServiceDir (file-check.ts loadServiceDir)`,
+    );
 }
 
 /** Schema problems of the files every instance inherits from. */
@@ -362,8 +374,11 @@ export function resolveTronJob(
   if (!file || !doc || job.startsWith("_") || !isDict(own)) {
     return { ok: false, problems: [{ file: file?.name ?? `tron-${cluster}.yaml`, message: `job "${job}" not found` }] };
   }
-  const broken = [...file.problems, ...generalProblems(svc)];
-  if (broken.length > 0 && !options.bestEffort) return { ok: false, problems: broken };
+  if (!options.bestEffort) {
+    assertChecked(svc);
+    const broken = [...file.problems, ...generalProblems(svc)];
+    if (broken.length > 0) return { ok: false, problems: broken };
+  }
   const problems: Problem[] = [];
   const schedule = parseTronSchedule(own.schedule);
   // A schedule that is neither a string nor a mapping (or is missing) is a schema problem, reported there.

@@ -1,13 +1,14 @@
 /**
  * Reading a soa-configs tree: one directory per service, each with service.yaml, monitoring.yaml, deploy.yaml,
- * smartstack.yaml and TYPE-CLUSTER.yaml files. Files are parsed once and schema-checked as they are read.
+ * smartstack.yaml and TYPE-CLUSTER.yaml files. Files are parsed once. Schema checks are a separate step
+ * (`file-check.ts` `loadServiceDir`): commands that only read values (deploy record, list, info) skip them and
+ * the schema library's start-up cost; whatever decides what runs works on checked directories only.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PaastaError } from "../errors.js";
-import { checkFile } from "./file-check.js";
+import { type FileKind, type InstanceType, parseInstanceFileName } from "./kinds.js";
 import type { Problem } from "./problem.js";
-import { type FileKind, type InstanceType, parseInstanceFileName } from "./schema/index.js";
 import { readYamlFile, type YamlFile } from "./yaml.js";
 
 export interface SoaFile {
@@ -18,7 +19,7 @@ export interface SoaFile {
   readonly cluster?: string;
   /** The parsed document, or undefined when it could not be read or parsed. */
   readonly doc?: YamlFile;
-  /** Syntax and schema problems of this file (empty = valid). */
+  /** Syntax problems, and schema problems once checked (empty = valid). */
   readonly problems: readonly Problem[];
 }
 
@@ -28,6 +29,8 @@ export interface ServiceDir {
   /** Prepended to file names in problems: `hello/` when validating a whole tree, else empty. */
   readonly displayPrefix: string;
   readonly files: readonly SoaFile[];
+  /** Whether the files' schema problems are in `problems` (see file-check.ts). */
+  readonly checked: boolean;
 }
 
 const SINGLE_FILES: Readonly<Record<string, FileKind>> = {
@@ -79,10 +82,10 @@ export function fileExists(p: string): boolean {
 }
 
 /**
- * Reads one service directory. `displayPrefix` is prepended to file names in problems (e.g. `hello/` when
- * validating a whole tree).
+ * Reads (parses, does not schema-check) one service directory. `displayPrefix` is prepended to file names in
+ * problems (e.g. `hello/` when validating a whole tree).
  */
-export function loadServiceDir(soaDir: string, name: string, displayPrefix = ""): ServiceDir {
+export function readServiceDir(soaDir: string, name: string, displayPrefix = ""): ServiceDir {
   const dir = join(soaDir, name);
   let entries: string[];
   try {
@@ -101,9 +104,9 @@ export function loadServiceDir(soaDir: string, name: string, displayPrefix = "")
       files.push({ name: entry, kind, cluster: typed?.cluster, problems: read.problems });
       continue;
     }
-    files.push({ name: entry, kind, cluster: typed?.cluster, doc: read.doc, problems: checkFile(kind, read.doc) });
+    files.push({ name: entry, kind, cluster: typed?.cluster, doc: read.doc, problems: [] });
   }
-  return { name, dir, displayPrefix, files };
+  return { name, dir, displayPrefix, files, checked: false };
 }
 
 export function findFile(svc: ServiceDir, kind: FileKind, cluster?: string): SoaFile | undefined {

@@ -3,6 +3,7 @@
  * Reports every problem (never just the first), each located; passing checks are reported as ✓ lines.
  */
 import { join } from "node:path";
+import { loadServiceDir } from "./file-check.js";
 import { compareProblems, type Problem } from "./problem.js";
 import { instanceNames, resolveInstance, resolveTronJob } from "./resolve.js";
 import type { CheckResult, RuleContext } from "./rules/context.js";
@@ -13,7 +14,7 @@ import { checkInstanceNames, checkServiceName } from "./rules/names.js";
 import { checkSmartstack } from "./rules/smartstack.js";
 import { checkTronDags } from "./rules/tron.js";
 import { LONG_RUNNING_TYPES } from "./schema/index.js";
-import { fileValue, listServiceNames, loadServiceDir, type ServiceDir, serviceClusters } from "./soa.js";
+import { fileValue, listServiceNames, type ServiceDir, serviceClusters } from "./soa.js";
 import type { SystemConfig } from "./system.js";
 import { nextRuns } from "./tron-schedule.js";
 import type { ResolvedInstanceConfig, ResolvedTronJob } from "./types.js";
@@ -199,6 +200,7 @@ export function proxyPortsOfTree(soaDir: string): Map<number, string[]> {
       dir,
       displayPrefix: "",
       files: [{ name: "smartstack.yaml", kind: "smartstack", doc: read.doc, problems: [] }],
+      checked: false,
     });
   }
   return proxyPortsOf(services);

@@ -4,8 +4,9 @@
  * errors (they are in PaaSTA too).
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import jsyaml from "js-yaml";
-import { type Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Alias, LineCounter, Node } from "yaml";
 import type { PathSegment, Problem } from "./problem.js";
 
 export interface Position {
@@ -69,6 +70,15 @@ export function parseYaml(text: string, file: string): YamlResult {
   return { ok: true, doc: { file, value, locate, topLevelLine, source: text } };
 }
 
+type YamlLib = typeof import("yaml");
+let yamlLib: YamlLib | undefined;
+
+/** The `yaml` library, loaded on first use: only files with a problem to locate need it. */
+function lib(): YamlLib {
+  yamlLib ??= createRequire(import.meta.url)("yaml") as YamlLib;
+  return yamlLib;
+}
+
 interface Positions {
   readonly doc: Doc;
   readonly root: Node | null;
@@ -76,6 +86,7 @@ interface Positions {
 }
 
 function buildPositions(text: string): Positions {
+  const { LineCounter, parseDocument } = lib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
   return { doc, root: doc.contents as Node | null, lineCounter };
@@ -125,17 +136,18 @@ const int11 = new jsyaml.Type("tag:yaml.org,2002:int", {
 const jsyamlTypes = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types;
 const SCHEMA_1_1 = jsyaml.CORE_SCHEMA.extend({ implicit: [jsyamlTypes.merge, bool11, int11] });
 
-type Doc = ReturnType<typeof parseDocument>;
+type Doc = import("yaml").Document.Parsed;
 
 function resolveAlias(node: unknown, doc: Doc): unknown {
   let n = node;
-  for (let i = 0; i < 100 && isAlias(n); i++) n = (n as Alias).resolve(doc);
+  for (let i = 0; i < 100 && lib().isAlias(n); i++) n = (n as Alias).resolve(doc);
   return n;
 }
 
 /** Finds the pair for `key` in a map, looking through `<<` merges (later sources lose to explicit keys). */
 function findPair(map: unknown, key: PathSegment, doc: Doc, depth = 0): { key: Node; value: unknown } | undefined {
   const m = resolveAlias(map, doc);
+  const { isMap, isPair, isScalar, isSeq } = lib();
   if (!isMap(m) || depth > 50) return undefined;
   for (const item of m.items) {
     if (
@@ -173,7 +185,7 @@ function findOffset(root: Node | null, path: readonly PathSegment[], at: "key" |
     const seg = path[i] as PathSegment;
     const node = resolveAlias(current, doc);
     const last = i === path.length - 1;
-    if (isSeq(node) && typeof seg === "number") {
+    if (lib().isSeq(node) && typeof seg === "number") {
       const item = node.items[seg];
       if (item === undefined) return best;
       current = item;

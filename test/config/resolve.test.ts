@@ -1,9 +1,9 @@
 /** The resolver: defaults, merge order (service.yaml → instance, monitoring.yaml → monitoring), mesh defaults, Tron. */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { loadServiceDir } from "../../src/config/file-check.js";
 import { formatProblem } from "../../src/config/problem.js";
 import { interpolateDeployGroup, resolveInstance, resolveTronJob } from "../../src/config/resolve.js";
-import { loadServiceDir } from "../../src/config/soa.js";
 import type { ResolvedInstanceConfig, ResolvedTronJob } from "../../src/config/types.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/validate/", import.meta.url));

@@ -5,8 +5,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { loadServiceDir } from "../../src/config/file-check.js";
 import { formatProblem } from "../../src/config/problem.js";
-import { loadServiceDir } from "../../src/config/soa.js";
 import {
   proxyPortsOfTree,
   type ServiceReport,

@@ -40,12 +40,12 @@ export interface ServiceInfo {
 }
 
 export async function runInfo(opts: InfoOptions, io: Io): Promise<number> {
-  const { loadServiceDir, fileValue } = await import("../../config/soa.js");
+  const { readServiceDir, fileValue } = await import("../../config/soa.js");
   const { listInstances } = await import("../../config/instances.js");
   const { resolveMonitoring } = await import("../../config/resolve.js");
   const soaDir = await resolveSoaDir(opts, io);
   const system = await optionalSystemConfig(io);
-  const svc = loadServiceDir(soaDir, guessService(io, opts.service));
+  const svc = readServiceDir(soaDir, guessService(io, opts.service));
   const serviceYaml = fileValue(svc, "service");
   const monitoring = resolveMonitoring(fileValue(svc, "monitoring"), serviceYaml);
   const byCluster = new Map<string, string[]>();

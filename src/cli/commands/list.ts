@@ -36,9 +36,9 @@ export function register(program: Command, io: Io, run: Runner): void {
 }
 
 async function loadAll(opts: SoaDirOptions, io: Io) {
-  const { listServiceNames, loadServiceDir } = await import("../../config/soa.js");
+  const { listServiceNames, readServiceDir } = await import("../../config/soa.js");
   const soaDir = await resolveSoaDir(opts, io);
-  return listServiceNames(soaDir).map((name) => loadServiceDir(soaDir, name));
+  return listServiceNames(soaDir).map((name) => readServiceDir(soaDir, name));
 }
 
 export async function runList(opts: ListOptions, io: Io): Promise<number> {

@@ -1,7 +1,7 @@
 /** Rules about which files exist: monitoring.yaml beside service.yaml, secrets files for SECRET() references. */
 import { join } from "node:path";
+import { SECRET_REF } from "../patterns.js";
 import type { Problem } from "../problem.js";
-import { SECRET_REF } from "../schema/common.js";
 import { fileExists, findFile } from "../soa.js";
 import { type CheckResult, displayName, locatedIn, type RuleContext, tronActionPath } from "./context.js";
 

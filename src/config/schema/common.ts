@@ -1,5 +1,8 @@
 /** Value shapes shared by several soa-configs file types. */
 import { z } from "zod";
+import { ENV_NAME } from "../patterns.js";
+
+export { DEPLOY_GROUP, ENV_NAME, INSTANCE_NAME, SECRET_REF, TRON_NAME } from "../patterns.js";
 
 /** `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`, at most 63 characters. */
 export const costOwner = z
@@ -9,9 +12,6 @@ export const costOwner = z
     "must be lowercase letters, digits and '-', not starting or ending with '-'",
   )
   .max(63);
-
-export const ENV_NAME = /^[a-zA-Z_]+[a-zA-Z0-9_]*$/;
-export const SECRET_REF = /^(SHARED_)?SECRET\(([A-Za-z0-9_-]*)\)$/;
 
 export const env = z.record(z.string().regex(ENV_NAME, "must be a valid environment variable name"), z.string());
 
@@ -95,10 +95,3 @@ export const alertAfter = z.union([
 export const timeDelta = z
   .string()
   .regex(/^\d+\s*[a-z]+$/, "must be a number followed by a unit, e.g. '30m' or '2 hours'");
-
-/** Instance names of kubernetes/eks/adhoc files. */
-export const INSTANCE_NAME = /^([a-z0-9]|[a-z0-9][a-z0-9_-]*[a-z0-9])*$/;
-/** Tron job and action names. */
-export const TRON_NAME = /^[A-Za-z_][\w-]{0,254}$/;
-/** Deploy groups / pipeline steps. */
-export const DEPLOY_GROUP = /^[a-zA-Z0-9_.-]+$/;

@@ -3,6 +3,7 @@
  * is organised (instances, Tron jobs, proxy namespaces, or one document).
  */
 import { z } from "zod";
+import type { FileKind } from "../kinds.js";
 import { adhocInstanceSchema } from "./adhoc.js";
 import { INSTANCE_NAME, TRON_NAME } from "./common.js";
 import { deployFileSchema } from "./deploy.js";
@@ -12,14 +13,13 @@ import { serviceFileSchema } from "./service.js";
 import { smartstackNamespaceSchema } from "./smartstack.js";
 import { tronJobSchema } from "./tron.js";
 
-/** Instance file types, in PaaSTA's lookup order. */
-export const INSTANCE_TYPES = ["adhoc", "kubernetes", "eks", "tron"] as const;
-export type InstanceType = (typeof INSTANCE_TYPES)[number];
-
-/** Long-running types that a backend deploys. */
-export const LONG_RUNNING_TYPES = ["kubernetes", "eks"] as const;
-
-export type FileKind = "service" | "monitoring" | "deploy" | "smartstack" | InstanceType;
+export {
+  type FileKind,
+  INSTANCE_TYPES,
+  type InstanceType,
+  LONG_RUNNING_TYPES,
+  parseInstanceFileName,
+} from "../kinds.js";
 
 export interface FileSpec {
   readonly kind: FileKind;
@@ -136,11 +136,4 @@ export function jsonSchemaFor(spec: FileSpec): Record<string, unknown> {
 
 function stripAnchors(pattern: string): string {
   return pattern.replace(/^\^/, "").replace(/\$$/, "");
-}
-
-/** `kubernetes-norcal-prod.yaml` → {kind, cluster}. */
-export function parseInstanceFileName(name: string): { kind: InstanceType; cluster: string } | undefined {
-  const m = /^(adhoc|kubernetes|eks|tron)-(.+)\.yaml$/.exec(name);
-  if (!m) return undefined;
-  return { kind: m[1] as InstanceType, cluster: m[2] as string };
 }

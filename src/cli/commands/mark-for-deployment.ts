@@ -1,0 +1,66 @@
+/** `paasta mark-for-deployment`: tag a commit for a deploy group in the service's git repository. */
+import type { Command } from "commander";
+import { examples, jsonOption, printJson, required, type SoaDirOptions, shortAlias, soaDirOptions } from "../common.js";
+import { recordContext } from "../deploy-context.js";
+import { type Io, marks } from "../io.js";
+import type { Runner } from "../registry.js";
+
+interface MarkOptions extends SoaDirOptions {
+  service: string;
+  gitUrl?: string;
+  commit?: string;
+  deployGroup: string;
+  imageVersion?: string;
+  json?: boolean;
+}
+
+export function register(program: Command, io: Io, run: Runner): void {
+  const cmd = program
+    .command("mark-for-deployment")
+    .description("Mark a commit for deployment to a deploy group (pushes a paasta-DG-TS-deploy tag)")
+    .requiredOption("-s, --service <service>", "the service (a leading services- is stripped)")
+    .option("-c, --commit <sha>", "the git SHA to deploy: full or an unambiguous prefix (required; alias -k)")
+    .requiredOption("-l, --deploy-group <group>", "the deploy group: a step of deploy.yaml")
+    .option("-u, --git-url <url>", "the service's git repository (default: git_url of service.yaml)")
+    .option("-i, --image-version <version>", "image version, to redeploy the same SHA with a rebuilt image");
+  shortAlias(cmd, "-k", "commit", "<sha>");
+  jsonOption(soaDirOptions(cmd))
+    .addHelpText(
+      "after",
+      `${examples(
+        "paasta mark-for-deployment -s hello -c 1a2b3c4 -l dev.everything -d ./soa-configs",
+        "paasta mark-for-deployment -s hello -c $(git rev-parse HEAD) -l prod.everything -u git@git.example.org:svc/hello",
+      )}
+The tag points at the commit; nothing else in the repository changes. deployments.json in the soa-configs
+directory is regenerated, so \`paasta up\` (or the Kubernetes deployd) picks the new version up.
+`,
+    )
+    .action((opts: MarkOptions) => run(runMark(opts, io)));
+}
+
+export async function runMark(opts: MarkOptions, io: Io): Promise<number> {
+  const { markForDeployment } = await import("../../deploy/record.js");
+  const ctx = await recordContext(opts, io);
+  const r = await markForDeployment(ctx, {
+    service: opts.service,
+    sha: required(opts.commit, "-c, --commit <sha>"),
+    deployGroup: opts.deployGroup,
+    imageVersion: opts.imageVersion ?? null,
+    gitUrl: opts.gitUrl,
+  });
+  if (opts.json) {
+    printJson(io, {
+      tag: r.tag,
+      git_sha: r.sha,
+      previous_git_sha: r.previousSha,
+      previously_rolled_back: r.previouslyRolledBack,
+    });
+    return 0;
+  }
+  const m = marks(io);
+  if (r.previouslyRolledBack)
+    io.out(m.warn(`${r.sha} was rolled back from ${opts.deployGroup} before; deploying it again anyway`));
+  io.out(m.ok(`Marked ${r.sha} for deployment in ${opts.deployGroup} (tag ${r.tag})`));
+  if (r.previousSha && r.previousSha !== r.sha) io.out(`  previously: ${r.previousSha}`);
+  return 0;
+}
