@@ -150,6 +150,30 @@ export const ERRORS = {
     exit: 1,
     http: 400,
   },
+  PAASTA_API_UNAUTHORIZED: {
+    message: "write refused: {detail}",
+    fix: "Send `Authorization: Bearer TOKEN` with the system config's api_auth_token (or $PAASTA_API_TOKEN).",
+    exit: 2,
+    http: 401,
+  },
+  PAASTA_API_UNREACHABLE: {
+    message: "cannot reach the paasta API of cluster {cluster} at {url}: {detail}",
+    fix: "Start it (`paasta up --cluster {cluster}` or `paasta api --cluster {cluster}`), or fix api_endpoints.{cluster} in the system config.",
+    exit: 3,
+    http: 503,
+  },
+  PAASTA_API_ERROR: {
+    message: "the paasta API of cluster {cluster} answered {status}: {detail}",
+    fix: "Read the message; `paasta status` and `paasta logs` show more about the instance.",
+    exit: 1,
+    http: 502,
+  },
+  PAASTA_DEPLOY_TIMEOUT: {
+    message: "{detail}",
+    fix: "Look at `paasta status -s {service} -v` and `paasta logs -s {service}` to see why the new version is not healthy.",
+    exit: 1,
+    http: 504,
+  },
   PAASTA_INTERNAL: {
     message: "internal error: {detail}",
     fix: "This is a bug in paasta; please report it with the command you ran and this message.",

@@ -1,9 +1,9 @@
 /** The `paasta` program: parses the command line and runs one command. */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { isPaastaError } from "../errors.js";
 import { type Io, marks, processIo } from "./io.js";
 import { registerAll } from "./registry.js";
+import { VERSION } from "./version.js";
 
 export function buildProgram(io: Io, onExit: (code: number) => void): Command {
   const program = new Command("paasta");
@@ -24,10 +24,6 @@ export function buildProgram(io: Io, onExit: (code: number) => void): Command {
   );
   return program;
 }
-
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
 
 /** Prints an error with its code and how to fix it; returns the exit code. */
 export function reportError(e: unknown, io: Io): number {

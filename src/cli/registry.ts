@@ -6,10 +6,15 @@ import * as fsm from "./commands/fsm.js";
 import * as generateDeployments from "./commands/generate-deployments.js";
 import * as info from "./commands/info.js";
 import * as list from "./commands/list.js";
+import * as logs from "./commands/logs.js";
 import * as markForDeployment from "./commands/mark-for-deployment.js";
+import * as reconcile from "./commands/reconcile.js";
 import * as rollback from "./commands/rollback.js";
 import * as startStop from "./commands/start-stop.js";
+import * as status from "./commands/status.js";
+import * as up from "./commands/up.js";
 import * as validate from "./commands/validate.js";
+import * as waitForDeployment from "./commands/wait-for-deployment.js";
 import type { Io } from "./io.js";
 
 export type Runner = (p: Promise<number>) => Promise<void>;
@@ -26,6 +31,11 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     startStop,
     rollback,
     deploymentInfo,
+    up,
+    reconcile,
+    status,
+    logs,
+    waitForDeployment,
   ])
     mod.register(program, io, run);
 }

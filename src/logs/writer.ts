@@ -48,7 +48,21 @@ export function createLogWriter(cfg: LogWriterConfig | undefined): LogWriter {
   };
 }
 
-function formatPath(format: string, line: LogLine): string {
+export type LogWriterPaths = (
+  line: Pick<LogLine, "service" | "component" | "level" | "cluster" | "instance">,
+) => string;
+
+/** For the `file` driver: where a line would be written (to read deploy events back); else undefined. */
+export function logWriterPaths(cfg: LogWriterConfig | undefined): LogWriterPaths | undefined {
+  const format = (cfg?.options as { path_format?: unknown } | undefined)?.path_format;
+  if (cfg?.driver !== "file" || typeof format !== "string") return undefined;
+  return (line) => formatPath(format, line);
+}
+
+function formatPath(
+  format: string,
+  line: Pick<LogLine, "service" | "component" | "level" | "cluster" | "instance">,
+): string {
   const values: Record<string, string> = {
     service: line.service,
     component: line.component,

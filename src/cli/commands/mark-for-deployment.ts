@@ -12,6 +12,9 @@ interface MarkOptions extends SoaDirOptions {
   deployGroup: string;
   imageVersion?: string;
   json?: boolean;
+  waitForDeployment?: boolean;
+  timeout: string;
+  autoRollback?: boolean;
 }
 
 export function register(program: Command, io: Io, run: Runner): void {
@@ -22,7 +25,10 @@ export function register(program: Command, io: Io, run: Runner): void {
     .option("-c, --commit <sha>", "the git SHA to deploy: full or an unambiguous prefix (required; alias -k)")
     .requiredOption("-l, --deploy-group <group>", "the deploy group: a step of deploy.yaml")
     .option("-u, --git-url <url>", "the service's git repository (default: git_url of service.yaml)")
-    .option("-i, --image-version <version>", "image version, to redeploy the same SHA with a rebuilt image");
+    .option("-i, --image-version <version>", "image version, to redeploy the same SHA with a rebuilt image")
+    .option("--wait-for-deployment", "then wait until every instance of the group runs the commit, showing progress")
+    .option("-t, --timeout <seconds>", "with --wait-for-deployment: give up after this many seconds", "10800")
+    .option("--auto-rollback", "with --wait-for-deployment: on timeout, roll the group back to the previous commit");
   shortAlias(cmd, "-k", "commit", "<sha>");
   jsonOption(soaDirOptions(cmd))
     .addHelpText(

@@ -1,0 +1,23 @@
+// hello: a tiny HTTP service. GET /status answers with the deployed git SHA (and the HTTP status written in
+// ./STATUS_CODE, 200 when the file is absent: commit a 500 there to watch a bounce get stuck).
+const http = require("node:http");
+const fs = require("node:fs");
+
+const port = Number(process.env.PAASTA_PORT || 8888);
+let code = 200;
+try {
+  code = Number(fs.readFileSync("STATUS_CODE", "utf8").trim()) || 200;
+} catch {}
+const sha = process.env.PAASTA_GIT_SHA || "unknown";
+
+const server = http.createServer((req, res) => {
+  if (req.url === "/status") {
+    res.writeHead(code, { "content-type": "application/json" });
+    res.end(JSON.stringify({ service: "hello", git_sha: sha, status: code }));
+    return;
+  }
+  res.writeHead(200, { "content-type": "text/plain" });
+  res.end(`${process.env.GREETING || "hello"} from ${sha}\n`);
+});
+server.listen(port, "127.0.0.1", () => console.log(`hello ${sha} listening on ${port}`));
+process.on("SIGTERM", () => server.close(() => process.exit(0)));

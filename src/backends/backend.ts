@@ -1,0 +1,120 @@
+/**
+ * The backend contract: what the reconciler needs from a cluster, and nothing more. Like Nomad's driver
+ * interface, optional powers are separate interfaces detected at run time.
+ *
+ * Semantics:
+ * - `observe()` returns every app this platform manages on the cluster (our records / managed label only);
+ *   anything else is invisible and never touched.
+ * - `apply(app)` makes the cluster converge towards `app` and returns what it did: "unchanged" (nothing was
+ *   written), "created", or "updated". It must be idempotent and must not wait for the rollout to finish;
+ *   bounces progress over later passes (level-based).
+ * - `remove(ref)` stops and forgets an app (drains per its drain method first where the backend can).
+ * - `status(ref)` reports versions, replicas, health and why a bounce is stuck.
+ */
+import type { DesiredApp } from "../reconcile/desired.js";
+
+export interface AppRef {
+  readonly service: string;
+  readonly instance: string;
+}
+
+export function appKey(ref: AppRef): string {
+  return `${ref.service}.${ref.instance}`;
+}
+
+/** One version of an app as it runs: identified by its config hash. */
+export interface ObservedVersion {
+  readonly git_sha: string;
+  readonly image_version: string | null;
+  readonly config_hash: string;
+  readonly replicas: number;
+  readonly ready_replicas: number;
+}
+
+export interface ObservedApp extends AppRef {
+  readonly namespace?: string;
+  /** The config hash of the version the backend is converging to. */
+  readonly desired_config_hash: string | null;
+  readonly desired_replicas: number;
+  readonly versions: readonly ObservedVersion[];
+}
+
+export type ApplyResult = "created" | "updated" | "unchanged";
+
+export type TaskState = "launching" | "starting" | "healthy" | "unhealthy" | "draining" | "stopped" | "failed";
+
+export interface TaskStatus {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number | null;
+  readonly state: TaskState;
+  readonly healthy: boolean;
+  readonly restarts: number;
+  readonly started_at: string | null;
+  readonly last_exit_code: number | null;
+  readonly reason: string | null;
+  readonly pid?: number | null;
+}
+
+export interface VersionStatus {
+  readonly git_sha: string;
+  readonly image_version: string | null;
+  readonly config_hash: string;
+  readonly desired: boolean;
+  readonly replicas: number;
+  readonly ready_replicas: number;
+  readonly tasks: readonly TaskStatus[];
+}
+
+export type DeployStatus = "Running" | "Deploying" | "Waiting" | "Stopped";
+
+export interface InstanceStatus extends AppRef {
+  readonly cluster: string;
+  readonly desired_state: "start" | "stop";
+  readonly desired_instances: number;
+  readonly bounce_method: string;
+  readonly deploy_status: DeployStatus;
+  /** Why the instance is not Running, in words ("0/3 new tasks healthy: HTTP 500 from /status"). */
+  readonly deploy_status_message: string | null;
+  readonly versions: readonly VersionStatus[];
+  readonly error_message: string | null;
+}
+
+export interface Backend {
+  /** A short name for messages ("local", "kubernetes"). */
+  readonly kind: string;
+  observe(): Promise<ObservedApp[]>;
+  apply(app: DesiredApp): Promise<ApplyResult>;
+  remove(ref: AppRef): Promise<void>;
+  status(ref: AppRef, verbosity?: number): Promise<InstanceStatus | undefined>;
+  close?(): Promise<void>;
+}
+
+/** Optional power: restart one replica. */
+export interface ReplicaRestarter {
+  restartReplica(ref: AppRef, replicaId: string): Promise<boolean>;
+}
+
+export function canRestartReplica(b: Backend): b is Backend & ReplicaRestarter {
+  return typeof (b as Partial<ReplicaRestarter>).restartReplica === "function";
+}
+
+/**
+ * PaaSTA's bounce_status from an InstanceStatus (reference §7.6): Stopped when nothing should run and nothing
+ * is ready; Waiting while ready replicas differ from desired; Deploying while the desired version has fewer
+ * replicas than desired; else Running.
+ */
+export function deployStatusOf(
+  desired: number,
+  versions: readonly Pick<VersionStatus, "desired" | "replicas" | "ready_replicas">[],
+): DeployStatus {
+  const ready = versions.reduce((n, v) => n + v.ready_replicas, 0);
+  const running = versions.reduce((n, v) => n + v.replicas, 0);
+  if (desired === 0 && (ready === 0 || running === 0)) return "Stopped";
+  const current = versions.find((v) => v.desired);
+  if ((current?.ready_replicas ?? 0) < desired || versions.some((v) => !v.desired && v.replicas > 0)) {
+    return (current?.replicas ?? 0) < desired ? "Deploying" : "Waiting";
+  }
+  if (ready !== desired) return "Waiting";
+  return "Running";
+}

@@ -1,0 +1,41 @@
+/**
+ * How the local runtime runs one task: as an OS process (`process`) or a container (`docker`). Executors
+ * are stateless apart from what they record in the TaskRecord, so that a restarted runtime can re-adopt.
+ */
+import type { DesiredApp } from "../../../reconcile/desired.js";
+import type { TaskRecord } from "../store.js";
+
+export interface StartedTask {
+  readonly pid: number | null;
+  readonly container_id: string | null;
+  readonly proc_start: string | null;
+  readonly host: string;
+  readonly port: number | null;
+}
+
+export type Liveness = { readonly alive: true } | { readonly alive: false; readonly exitCode: number | null };
+
+export interface Executor {
+  readonly name: "process" | "docker";
+  /** Gets what the app's version needs (a checkout of the SHA, an image); idempotent, cached. */
+  prepare(app: DesiredApp): Promise<void>;
+  /** Starts the task; `env` is the complete environment. */
+  start(task: TaskRecord, app: DesiredApp, env: Record<string, string>): Promise<StartedTask>;
+  /** Whether the task still runs (a re-used PID does not count), and its exit code when known. */
+  liveness(task: TaskRecord): Promise<Liveness>;
+  /** SIGTERM, then SIGKILL after `graceSeconds`. Resolves when the task is gone. */
+  stop(task: TaskRecord, graceSeconds: number): Promise<void>;
+  /** Runs a command the way the task runs (for `healthcheck_mode: cmd` and pre-stop hooks); exit code. */
+  exec(
+    task: TaskRecord,
+    app: DesiredApp,
+    command: string,
+    env: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<number>;
+  /**
+   * Tasks this runtime started that the store no longer knows (e.g. spawned just before a crash):
+   * returns their task ids and a way to stop them.
+   */
+  findOrphans(runtimeId: string, known: ReadonlySet<string>): Promise<Array<{ taskId: string; kill(): Promise<void> }>>;
+}

@@ -1,0 +1,212 @@
+/**
+ * The local runtime's state, in SQLite under the cluster's state_dir: the apps it runs (their last applied
+ * DesiredApp) and every task (one replica of one app version) with its process identity, so that a restarted
+ * `paasta up` re-adopts running tasks instead of duplicating or orphaning them. Synchronous (better-sqlite3,
+ * WAL): every state change is on disk before the next step.
+ */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type Database from "better-sqlite3";
+import type { DesiredApp } from "../../reconcile/desired.js";
+import type { TaskState } from "../backend.js";
+
+export interface TaskRecord {
+  id: string;
+  service: string;
+  instance: string;
+  config_hash: string;
+  git_sha: string;
+  image_version: string | null;
+  state: TaskState;
+  /** Process id (process executor) or container id (docker executor). */
+  pid: number | null;
+  container_id: string | null;
+  /** Kernel start time of the process (/proc/PID/stat field 22), to tell a re-used PID apart. */
+  proc_start: string | null;
+  host: string;
+  port: number | null;
+  created_at: number;
+  started_at: number | null;
+  healthy_since: number | null;
+  stopped_at: number | null;
+  draining_since: number | null;
+  /** Consecutive failed health checks. */
+  failures: number;
+  last_exit_code: number | null;
+  reason: string | null;
+  log_dir: string;
+}
+
+export interface AppRecord {
+  service: string;
+  instance: string;
+  app: DesiredApp;
+  /** Removed from the desired state: drain everything, then forget the app. */
+  removing: boolean;
+  updated_at: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS apps (
+  service TEXT NOT NULL, instance TEXT NOT NULL, app TEXT NOT NULL, removing INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL, PRIMARY KEY (service, instance));
+CREATE TABLE IF NOT EXISTS tasks (
+  id TEXT PRIMARY KEY, service TEXT NOT NULL, instance TEXT NOT NULL, config_hash TEXT NOT NULL,
+  git_sha TEXT NOT NULL, image_version TEXT, state TEXT NOT NULL, pid INTEGER, container_id TEXT, proc_start TEXT,
+  host TEXT NOT NULL, port INTEGER, created_at INTEGER NOT NULL, started_at INTEGER, healthy_since INTEGER,
+  stopped_at INTEGER, draining_since INTEGER, failures INTEGER NOT NULL DEFAULT 0, last_exit_code INTEGER,
+  reason TEXT, log_dir TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tasks_app ON tasks (service, instance);
+CREATE TABLE IF NOT EXISTS log_offsets (task_id TEXT NOT NULL, stream TEXT NOT NULL, offset INTEGER NOT NULL,
+  PRIMARY KEY (task_id, stream));
+`;
+
+const TERMINAL: ReadonlySet<TaskState> = new Set(["stopped", "failed"]);
+
+export function isTerminal(state: TaskState): boolean {
+  return TERMINAL.has(state);
+}
+
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(stateDir: string) {
+    mkdirSync(stateDir, { recursive: true });
+    const open = createRequire(import.meta.url)("better-sqlite3") as typeof Database;
+    this.db = new open(join(stateDir, "state.sqlite"));
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  meta(key: string): string | undefined {
+    return (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
+  }
+
+  apps(): AppRecord[] {
+    const rows = this.db.prepare("SELECT * FROM apps ORDER BY service, instance").all() as Array<{
+      service: string;
+      instance: string;
+      app: string;
+      removing: number;
+      updated_at: number;
+    }>;
+    return rows.map((r) => ({
+      service: r.service,
+      instance: r.instance,
+      app: JSON.parse(r.app) as DesiredApp,
+      removing: r.removing === 1,
+      updated_at: r.updated_at,
+    }));
+  }
+
+  app(service: string, instance: string): AppRecord | undefined {
+    return this.apps().find((a) => a.service === service && a.instance === instance);
+  }
+
+  putApp(app: DesiredApp): void {
+    this.db
+      .prepare(
+        `INSERT INTO apps (service, instance, app, removing, updated_at) VALUES (?, ?, ?, 0, ?)
+         ON CONFLICT(service, instance) DO UPDATE SET app = excluded.app, removing = 0, updated_at = excluded.updated_at`,
+      )
+      .run(app.service, app.instance, JSON.stringify(app), Date.now());
+  }
+
+  markRemoving(service: string, instance: string): void {
+    this.db
+      .prepare("UPDATE apps SET removing = 1, updated_at = ? WHERE service = ? AND instance = ?")
+      .run(Date.now(), service, instance);
+  }
+
+  deleteApp(service: string, instance: string): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM apps WHERE service = ? AND instance = ?").run(service, instance);
+      const ids = this.db
+        .prepare("SELECT id FROM tasks WHERE service = ? AND instance = ?")
+        .all(service, instance) as Array<{ id: string }>;
+      for (const { id } of ids) this.db.prepare("DELETE FROM log_offsets WHERE task_id = ?").run(id);
+      this.db.prepare("DELETE FROM tasks WHERE service = ? AND instance = ?").run(service, instance);
+    })();
+  }
+
+  tasks(service?: string, instance?: string): TaskRecord[] {
+    if (service === undefined) return this.db.prepare("SELECT * FROM tasks ORDER BY created_at").all() as TaskRecord[];
+    return this.db
+      .prepare("SELECT * FROM tasks WHERE service = ? AND instance = ? ORDER BY created_at")
+      .all(service, instance) as TaskRecord[];
+  }
+
+  liveTasks(): TaskRecord[] {
+    return this.db
+      .prepare("SELECT * FROM tasks WHERE state NOT IN ('stopped', 'failed') ORDER BY created_at")
+      .all() as TaskRecord[];
+  }
+
+  insertTask(t: TaskRecord): void {
+    const cols = Object.keys(t);
+    this.db.prepare(`INSERT INTO tasks (${cols.join(", ")}) VALUES (${cols.map((c) => `@${c}`).join(", ")})`).run(t);
+  }
+
+  updateTask(id: string, patch: Partial<TaskRecord>): void {
+    const cols = Object.keys(patch);
+    if (cols.length === 0) return;
+    this.db
+      .prepare(`UPDATE tasks SET ${cols.map((c) => `${c} = @${c}`).join(", ")} WHERE id = @id`)
+      .run({ ...patch, id });
+  }
+
+  /** Keeps the newest `keep` terminal tasks of each app (history for status), deletes older ones. */
+  pruneTerminal(keep = 10): void {
+    const rows = this.db
+      .prepare(
+        "SELECT id, service, instance FROM tasks WHERE state IN ('stopped', 'failed') ORDER BY COALESCE(stopped_at, created_at) DESC",
+      )
+      .all() as Array<{ id: string; service: string; instance: string }>;
+    const seen = new Map<string, number>();
+    const del = this.db.prepare("DELETE FROM tasks WHERE id = ?");
+    const delOffsets = this.db.prepare("DELETE FROM log_offsets WHERE task_id = ?");
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const key = `${r.service}.${r.instance}`;
+        const n = (seen.get(key) ?? 0) + 1;
+        seen.set(key, n);
+        if (n > keep) {
+          del.run(r.id);
+          delOffsets.run(r.id);
+        }
+      }
+    })();
+  }
+
+  logOffset(taskId: string, stream: string): number {
+    return (
+      (
+        this.db.prepare("SELECT offset FROM log_offsets WHERE task_id = ? AND stream = ?").get(taskId, stream) as
+          | { offset: number }
+          | undefined
+      )?.offset ?? 0
+    );
+  }
+
+  setLogOffset(taskId: string, stream: string, offset: number): void {
+    this.db
+      .prepare(
+        "INSERT INTO log_offsets (task_id, stream, offset) VALUES (?, ?, ?) ON CONFLICT(task_id, stream) DO UPDATE SET offset = excluded.offset",
+      )
+      .run(taskId, stream, offset);
+  }
+}

@@ -1,0 +1,112 @@
+/** `paasta reconcile`: one reconcile pass for a cluster, or its plan with --dry-run. */
+import type { Command } from "commander";
+import { PaastaError } from "../../errors.js";
+import {
+  examples,
+  jsonOption,
+  printJson,
+  requireSystemConfig,
+  resolveSoaDir,
+  type SoaDirOptions,
+  soaDirOptions,
+} from "../common.js";
+import { type Io, marks } from "../io.js";
+import type { Runner } from "../registry.js";
+
+interface ReconcileOptions extends SoaDirOptions {
+  cluster?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  rateLimit?: string;
+  json?: boolean;
+}
+
+export function register(program: Command, io: Io, run: Runner): void {
+  const cmd = program
+    .command("reconcile")
+    .description(
+      "Run one reconcile pass for a cluster: create, update, bounce, scale and delete apps (or show the plan)",
+    )
+    .option("--cluster <cluster>", "the cluster (default: the system config's cluster)")
+    .option("--dry-run", "print the plan and change nothing")
+    .option("--force", "allow removing more than half of the managed apps in one pass")
+    .option("--rate-limit <n>", "at most N writes in this pass (0 = unlimited)");
+  jsonOption(soaDirOptions(cmd))
+    .addHelpText(
+      "after",
+      `${examples("paasta reconcile --cluster dev --dry-run", "paasta reconcile --cluster dev --rate-limit 10")}
+For a local cluster the pass records the desired apps; the running \`paasta up\` of that cluster applies them.
+Exit status: 0 when every app was applied, 1 when any failed or deletions were refused.
+`,
+    )
+    .action((opts: ReconcileOptions) => run(runReconcile(opts, io)));
+}
+
+export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<number> {
+  const system = await requireSystemConfig(io);
+  const soaDir = await resolveSoaDir(opts, io);
+  const cluster = opts.cluster ?? system.cluster();
+  const spec = system.clusterBackend(cluster);
+  if (spec.type !== "local")
+    throw new PaastaError("PAASTA_USAGE", {
+      detail: `cluster ${cluster} uses the ${spec.type} backend, which this build cannot reconcile yet`,
+    });
+  const { LocalBackend } = await import("../../backends/local/index.js");
+  const { ProcessExecutor } = await import("../../backends/local/executors/process.js");
+  const { reconcilePass } = await import("../../reconcile/pass.js");
+  const backend = new LocalBackend({ cluster, stateDir: spec.state_dir, executor: (d) => new ProcessExecutor(d) });
+  try {
+    const rateLimit = opts.rateLimit === undefined ? undefined : Number(opts.rateLimit);
+    const r = await reconcilePass(backend, {
+      soaDir,
+      system,
+      cluster,
+      dryRun: opts.dryRun,
+      force: opts.force,
+      rateLimit,
+    });
+    const errors = r.outcomes.filter((o) => o.result === "error").length;
+    if (opts.json) {
+      printJson(io, {
+        cluster,
+        dry_run: Boolean(opts.dryRun),
+        refused: r.plan.refused,
+        frozen: Object.fromEntries([...(r.desired?.frozen ?? [])].map(([s, ps]) => [s, ps.length])),
+        undeployed: r.desired?.undeployed ?? [],
+        items: r.outcomes.map((o) => ({
+          action: o.item.action,
+          change: o.item.action === "apply" ? o.item.change : undefined,
+          app:
+            o.item.action === "apply"
+              ? `${o.item.app.service}.${o.item.app.instance}`
+              : `${o.item.service}.${o.item.instance}`,
+          reason: o.item.reason,
+          result: o.result,
+          error: o.error,
+        })),
+      });
+    } else {
+      const m = marks(io);
+      io.out(m.bold(`${opts.dryRun ? "Plan" : "Reconcile pass"} for cluster ${cluster}:`));
+      for (const o of r.outcomes) {
+        const name =
+          o.item.action === "apply"
+            ? `${o.item.app.service}.${o.item.app.instance}`
+            : `${o.item.service}.${o.item.instance}`;
+        const what = o.item.action === "apply" ? o.item.change : o.item.action;
+        const line = `${what.padEnd(14)} ${name.padEnd(32)} ${o.item.reason}${opts.dryRun ? "" : ` → ${o.result}`}${o.error ? ` (${o.error})` : ""}`;
+        io.out(o.result === "error" ? m.fail(line) : `  ${line}`);
+      }
+      for (const u of r.desired?.undeployed ?? [])
+        io.out(
+          `  ${"skip".padEnd(14)} ${`${u.service}.${u.instance}`.padEnd(32)} deploy group ${u.deploy_group} has no deployment`,
+        );
+      for (const [s, ps] of r.desired?.frozen ?? [])
+        io.out(m.warn(`${s}: ${ps.length} config problem(s): left as it runs (paasta validate -s ${s})`));
+      if (r.plan.refused) io.out(m.warn(r.plan.refused));
+    }
+    return errors === 0 && !r.plan.refused ? 0 : 1;
+  } finally {
+    await backend.store.close();
+  }
+}

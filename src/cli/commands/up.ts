@@ -1,0 +1,111 @@
+/** `paasta up`: run a local cluster in the foreground: reconcile loop, supervisor, API. */
+import type { Command } from "commander";
+import { PaastaError } from "../../errors.js";
+import { examples, requireSystemConfig, resolveSoaDir, type SoaDirOptions, soaDirOptions } from "../common.js";
+import { type Io, marks } from "../io.js";
+import type { Runner } from "../registry.js";
+
+interface UpOptions extends SoaDirOptions {
+  cluster?: string;
+  keepRunning?: boolean;
+  force?: boolean;
+}
+
+export function register(program: Command, io: Io, run: Runner): void {
+  const cmd = program
+    .command("up")
+    .description("Run a local cluster in the foreground: deploy, health-check, bounce and restart its services")
+    .option(
+      "--cluster <cluster>",
+      "the cluster (default: the system config's cluster); its cluster_backends entry must be local",
+    )
+    .option("--keep-running", "on Ctrl-C, leave the services running (the next paasta up re-adopts them)")
+    .option("--force", "allow a reconcile pass to remove more than half of the running apps");
+  soaDirOptions(cmd)
+    .addHelpText(
+      "after",
+      `${examples("paasta up", "paasta up --cluster dev -d ./soa-configs", "paasta up --keep-running")}
+It notices within seconds: edits to soa-configs, a new deployments.json, and new tags in the services' git
+repositories (it regenerates deployments.json itself, so mark-for-deployment alone deploys).
+Ctrl-C (SIGINT) or SIGTERM stops it gracefully, stopping the services unless --keep-running is given.
+`,
+    )
+    .action((opts: UpOptions) => run(runUp(opts, io)));
+}
+
+export async function runUp(opts: UpOptions, io: Io): Promise<number> {
+  const { startLocalCluster } = await import("../../backends/local/cluster.js");
+  const system = await requireSystemConfig(io);
+  const soaDir = await resolveSoaDir(opts, io);
+  const cluster = opts.cluster ?? system.cluster();
+  if (!system.clusters().includes(cluster)) {
+    throw new PaastaError("PAASTA_CLUSTER_UNKNOWN", { cluster, known: system.clusters().join(", ") || "none" });
+  }
+  const m = marks(io);
+  const version = (await import("../version.js")).VERSION;
+  let lastSummary = "";
+  const local = await startLocalCluster({
+    soaDir,
+    system,
+    cluster,
+    version,
+    env: io.env,
+    force: opts.force,
+    onPass: (r) => {
+      const changed = r.outcomes.filter((x) => x.result !== "unchanged");
+      const frozen = [...(r.desired?.frozen.keys() ?? [])];
+      const summary = `${changed.map((x) => `${x.result}:${describe(x.item)}`).join(",")}|${frozen.join(",")}|${r.plan.refused ?? ""}`;
+      if (summary === lastSummary) return;
+      lastSummary = summary;
+      for (const x of changed) {
+        const line = `${describe(x.item)}: ${x.result}${x.error ? ` (${x.error})` : ""} — ${x.item.reason}`;
+        io.out(x.result === "error" ? m.fail(line) : m.ok(line));
+      }
+      for (const [service, problems] of r.desired?.frozen ?? []) {
+        io.out(
+          m.warn(
+            `${service}: config has ${problems.length} problem(s), left as it runs (paasta validate -s ${service} shows them)`,
+          ),
+        );
+      }
+      if (r.plan.refused) io.out(m.warn(r.plan.refused));
+    },
+    onError: (e) => io.err(`${m.yellow("warning")} ${(e as Error).message}`),
+  });
+  local.backend.log.listen((l) =>
+    io.out(`${m.dim(l.timestamp.slice(11, 19))} ${l.service}.${l.instance} ${l.message}`),
+  );
+  io.out(m.bold(`paasta up: cluster ${cluster} (local, process executor)`));
+  io.out(`  API:        ${local.api.url}   (writes need the token in ${local.tokenSource})`);
+  io.out(
+    `  state:      ${system.clusterBackend(cluster).type === "local" ? (system.clusterBackend(cluster) as { state_dir: string }).state_dir : ""}`,
+  );
+  io.out(`  soa-configs: ${soaDir}`);
+  const a = local.adopted;
+  if (a.adopted + a.lost + a.orphansKilled > 0)
+    io.out(`  re-adopted ${a.adopted} running task(s); ${a.lost} had exited; ${a.orphansKilled} orphan(s) stopped`);
+  io.out(
+    `  Try: paasta status -s SERVICE --cluster ${cluster}    Stop: Ctrl-C${opts.keepRunning ? " (services keep running)" : ""}`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      io.out(opts.keepRunning ? "Stopping paasta up; services keep running." : "Stopping paasta up and its services…");
+      void local.stop({ stopTasks: !opts.keepRunning }).then(resolve);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  return 0;
+}
+
+function describe(item: {
+  action: string;
+  service?: string;
+  instance?: string;
+  app?: { service: string; instance: string };
+}): string {
+  const s = item.app ?? item;
+  return `${s.service}.${s.instance}`;
+}

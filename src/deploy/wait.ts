@@ -1,0 +1,111 @@
+/**
+ * wait-for-deployment (reference §3.6): poll each instance of a deploy group, on every cluster, until it runs
+ * only the new version with enough ready replicas; report progress; give up after a timeout.
+ */
+import type { ApiClient } from "../api/client.js";
+
+export interface BounceStatusBody {
+  expected_instance_count: number;
+  running_instance_count: number;
+  desired_state: "start" | "stop";
+  deploy_status: "Running" | "Deploying" | "Waiting" | "Stopped";
+  active_versions: Array<[string, string | null, string]>;
+}
+
+export interface WaitTarget {
+  readonly cluster: string;
+  readonly instance: string;
+  readonly marginFactor: number;
+}
+
+export interface Progress {
+  readonly target: WaitTarget;
+  readonly done: boolean;
+  /** Ready replicas on the new version / expected, when known. */
+  readonly ready: number;
+  readonly expected: number;
+  readonly detail: string;
+}
+
+/** Whether an instance is done deploying `sha` (PaaSTA's rules), and why not. */
+export function instanceDone(
+  b: BounceStatusBody,
+  sha: string,
+  marginFactor: number,
+): { done: boolean; detail: string } {
+  if (b.expected_instance_count === 0 || b.desired_state === "stop")
+    return { done: true, detail: "stopped or scaled to 0" };
+  const shas = [...new Set(b.active_versions.map((v) => v[0]))];
+  if (!shas.some((s) => s.startsWith(sha)))
+    return { done: false, detail: `not running ${sha.slice(0, 8)} yet (${b.deploy_status})` };
+  if (shas.length > 1)
+    return {
+      done: false,
+      detail: `old versions still running: ${shas
+        .filter((s) => !s.startsWith(sha))
+        .map((s) => s.slice(0, 8))
+        .join(", ")}`,
+    };
+  const needed = Math.ceil(marginFactor * b.expected_instance_count);
+  if (b.running_instance_count < needed)
+    return { done: false, detail: `${b.running_instance_count}/${b.expected_instance_count} ready (need ${needed})` };
+  return { done: true, detail: `${b.running_instance_count}/${b.expected_instance_count} ready` };
+}
+
+export async function checkTargets(
+  clients: ReadonlyMap<string, ApiClient>,
+  service: string,
+  sha: string,
+  targets: readonly WaitTarget[],
+): Promise<Progress[]> {
+  return Promise.all(
+    targets.map(async (target) => {
+      const client = clients.get(target.cluster);
+      if (!client) return { target, done: false, ready: 0, expected: 0, detail: "no API endpoint for this cluster" };
+      try {
+        const r = await client.get<BounceStatusBody & { message?: string }>(
+          `/v1/services/${service}/${target.instance}/bounce_status`,
+        );
+        if (r.status === 204) return { target, done: true, ready: 0, expected: 0, detail: "not bounceable" };
+        if (r.status !== 200)
+          return { target, done: false, ready: 0, expected: 0, detail: r.body?.message ?? `HTTP ${r.status}` };
+        const { done, detail } = instanceDone(r.body, sha, target.marginFactor);
+        const onNew = r.body.active_versions.some((v) => v[0].startsWith(sha)) && r.body.active_versions.length === 1;
+        return {
+          target,
+          done,
+          ready: onNew ? r.body.running_instance_count : 0,
+          expected: r.body.expected_instance_count,
+          detail,
+        };
+      } catch (e) {
+        return { target, done: false, ready: 0, expected: 0, detail: (e as Error).message };
+      }
+    }),
+  );
+}
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly pollMs?: number;
+  readonly onProgress?: (p: readonly Progress[]) => void;
+}
+
+/** Polls until every target is done (true) or the timeout passes (false). */
+export async function waitForTargets(
+  clients: ReadonlyMap<string, ApiClient>,
+  service: string,
+  sha: string,
+  targets: readonly WaitTarget[],
+  o: WaitOptions,
+): Promise<{ ok: boolean; last: Progress[] }> {
+  const deadline = Date.now() + o.timeoutMs;
+  let last: Progress[] = [];
+  for (;;) {
+    last = await checkTargets(clients, service, sha, targets);
+    o.onProgress?.(last);
+    if (last.every((p) => p.done)) return { ok: true, last };
+    if (Date.now() >= deadline) return { ok: false, last };
+    await new Promise((r) => setTimeout(r, Math.min(o.pollMs ?? 1000, Math.max(0, deadline - Date.now()))));
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The desired state of a cluster: one DesiredApp per long-running instance that has a deployment, assembled
+ * from the soa-configs tree, deployments.json and the system config. Services whose config cannot be read or
+ * validated are *frozen*: reported, and left exactly as they run (never touched by the reconciler).
+ */
+
+import { loadServiceDir } from "../config/file-check.js";
+import { LONG_RUNNING_TYPES } from "../config/kinds.js";
+import type { Problem } from "../config/problem.js";
+import { generalProblems, instanceNames, resolveInstance } from "../config/resolve.js";
+import { findFile, listServiceNames, type ServiceDir } from "../config/soa.js";
+import type { SystemConfig } from "../config/system.js";
+import type { ResolvedInstanceConfig } from "../config/types.js";
+import { controlFor, deploymentFor, readDeployments } from "../deploy/deployments-file.js";
+import { resolveGitUrl } from "../deploy/git-url.js";
+import { dockerImageUrl } from "../image/naming.js";
+import { configHash } from "./hash.js";
+
+export interface DesiredApp {
+  readonly service: string;
+  readonly instance: string;
+  readonly cluster: string;
+  readonly config: ResolvedInstanceConfig;
+  readonly git_sha: string;
+  readonly image_version: string | null;
+  /** `services-S:paasta-SHA[-IV]` (relative to the registry). */
+  readonly docker_image: string;
+  /** The full image URL, when a registry is configured. */
+  readonly image_url: string | null;
+  /** The service's repository, resolved (for the process executor's checkout). */
+  readonly git_url: string | null;
+  readonly desired_state: "start" | "stop";
+  readonly force_bounce: string | null;
+  readonly config_hash: string;
+  /** Replicas wanted now: 0 when stopped; `instances`, or `min_instances` when autoscaled (no metrics here). */
+  readonly replicas: number;
+}
+
+export interface DesiredState {
+  readonly cluster: string;
+  readonly apps: DesiredApp[];
+  /** Instances that have no deployment yet (skipped, not errors). */
+  readonly undeployed: Array<{ service: string; instance: string; deploy_group: string }>;
+  /** Services left exactly as they run because their config has problems. */
+  readonly frozen: Map<string, Problem[]>;
+  /** Services of the tree (read or not). */
+  readonly services: string[];
+}
+
+export function desiredReplicas(config: ResolvedInstanceConfig, desiredState: "start" | "stop"): number {
+  if (desiredState === "stop") return 0;
+  return config.autoscaled ? config.min_instances : config.instances;
+}
+
+/** Problems that freeze a service on `cluster`: its shared files, or its long-running files for the cluster. */
+function blockingProblems(svc: ServiceDir, cluster: string): Problem[] {
+  const own = LONG_RUNNING_TYPES.flatMap((k) => findFile(svc, k, cluster)?.problems ?? []);
+  return [...generalProblems(svc), ...own];
+}
+
+export function desiredState(soaDir: string, system: SystemConfig | undefined, cluster: string): DesiredState {
+  const services = listServiceNames(soaDir);
+  const apps: DesiredApp[] = [];
+  const undeployed: DesiredState["undeployed"] = [];
+  const frozen = new Map<string, Problem[]>();
+  for (const name of services) {
+    let svc: ServiceDir;
+    try {
+      svc = loadServiceDir(soaDir, name, `${name}/`);
+    } catch (e) {
+      frozen.set(name, [{ file: `${name}/`, message: (e as Error).message }]);
+      continue;
+    }
+    const blocking = blockingProblems(svc, cluster);
+    if (blocking.length > 0) {
+      frozen.set(name, blocking);
+      continue;
+    }
+    const deployments = readDeployments(soaDir, name);
+    const serviceApps: DesiredApp[] = [];
+    const problems: Problem[] = [];
+    for (const kind of LONG_RUNNING_TYPES) {
+      for (const instance of instanceNames(svc, kind, cluster)) {
+        const r = resolveInstance(svc, system, cluster, instance, kind);
+        if (!r.ok) {
+          problems.push(...r.problems);
+          continue;
+        }
+        const config = r.config;
+        const deployment = deploymentFor(deployments, config.deploy_group);
+        if (!deployment) {
+          undeployed.push({ service: name, instance, deploy_group: config.deploy_group });
+          continue;
+        }
+        const control = controlFor(deployments, name, cluster, instance);
+        const imageUrl = config.docker_registry
+          ? dockerImageUrl(config.docker_registry, name, deployment.git_sha, deployment.image_version)
+          : null;
+        serviceApps.push({
+          service: name,
+          instance,
+          cluster,
+          config,
+          git_sha: deployment.git_sha,
+          image_version: deployment.image_version,
+          docker_image: deployment.docker_image,
+          image_url: imageUrl,
+          git_url: config.git_url ? resolveGitUrl(config.git_url, svc.dir) : null,
+          desired_state: control.desired_state,
+          force_bounce: control.force_bounce,
+          config_hash: configHash({
+            config,
+            git_sha: deployment.git_sha,
+            image_version: deployment.image_version,
+            image: imageUrl ?? deployment.docker_image,
+            force_bounce: control.force_bounce,
+          }),
+          replicas: desiredReplicas(config, control.desired_state),
+        });
+      }
+    }
+    if (problems.length > 0) frozen.set(name, problems);
+    else apps.push(...serviceApps);
+  }
+  return { cluster, apps, undeployed, frozen, services };
+}
