@@ -21,8 +21,11 @@ export async function longRunningTargets(
   const { normaliseService } = await import("../deploy/remote.js");
   const svc = readServiceDir(soaDir, normaliseService(service));
   const out: InstanceTarget[] = [];
+  const known = system?.clusters() ?? [];
   for (const cluster of serviceClusters(svc)) {
     if (filters.clusters?.length && !filters.clusters.includes(cluster)) continue;
+    // Files of clusters the system config does not list are never deployed.
+    if (known.length > 0 && !known.includes(cluster)) continue;
     for (const kind of LONG_RUNNING_TYPES) {
       for (const instance of instanceNames(svc, kind, cluster)) {
         if (filters.instances?.length && !filters.instances.includes(instance)) continue;

@@ -297,12 +297,16 @@ export async function rollbacksOf(ctx: RecordContext, service: string, sha: stri
 export async function generateDeployments(
   ctx: RecordContext,
   service: string,
+  knownRefs?: Map<string, string>,
 ): Promise<{ service: string; changed: boolean; content: DeploymentsJson }> {
   const svc = readServiceDir(ctx.soaDir, normaliseService(service));
-  if (serviceGitUrl(svc) === null) {
+  const url = serviceGitUrl(svc);
+  if (url === null) {
     const content = emptyDeployments();
     return { service: svc.name, changed: writeDeploymentsIfChanged(ctx.soaDir, svc.name, content), content };
   }
-  const remote = await openRemote(ctx.soaDir, service, { git: ctx.git });
+  const remote: ServiceRemote = knownRefs
+    ? { svc, service: svc.name, url, refs: new Map(knownRefs), git: ctx.git ?? {} }
+    : await openRemote(ctx.soaDir, service, { git: ctx.git });
   return { service: remote.service, ...refreshDeployments(ctx, remote) };
 }

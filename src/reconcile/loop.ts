@@ -2,14 +2,17 @@
  * Continuous reconciliation (what `paasta up` and `paasta deployd` run): a pass whenever soa-configs or a
  * deployments.json change, whenever a service's git remote gets new tags (deployments.json is regenerated
  * from them, so `mark-for-deployment` alone triggers a deploy), and at least every `resyncSeconds`.
- * Changes are found by polling (file stamps, `git ls-remote`), which works on every platform and for remotes
- * of any kind.
+ * File changes wake it through inotify (fs.watch on the tree's directories) and are confirmed by comparing file
+ * stamps, which are also polled as a safety net; remotes are read with `git ls-remote` (any kind of remote).
  */
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, type FSWatcher, readdirSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import type { Backend } from "../backends/backend.js";
+import { readServiceDir } from "../config/soa.js";
 import type { SystemConfig } from "../config/system.js";
+import { lsRemote } from "../deploy/git.js";
 import { generateDeployments, type RecordContext } from "../deploy/record.js";
+import { serviceGitUrl } from "../deploy/remote.js";
 import type { LogWriter } from "../logs/writer.js";
 import { type PassResult, reconcilePass } from "./pass.js";
 
@@ -66,28 +69,70 @@ export class ReconcileLoop {
   private running = false;
   private pending = false;
   private closed = false;
-  private timers: NodeJS.Timeout[] = [];
+  private pollTimer: NodeJS.Timeout | undefined;
+  private gitTimer: NodeJS.Timeout | undefined;
+  private readonly watchers = new Map<string, FSWatcher>();
+  private kickTimer: NodeJS.Timeout | undefined;
+  private readonly refStamps = new Map<string, string>();
   lastResult: PassResult | undefined;
 
   constructor(private readonly o: LoopOptions) {}
 
-  start(): void {
-    const watch = async () => {
-      const stamp = treeStamp(this.o.soaDir);
-      const stale = Date.now() - this.lastPass > (this.o.resyncSeconds ?? 30) * 1000;
-      if (stamp !== this.stamp || stale) {
-        this.stamp = stamp;
-        await this.runPass();
+  /** Runs a pass when the tree's stamp changed (or the last pass is older than resyncSeconds). */
+  private async check(): Promise<void> {
+    const stamp = treeStamp(this.o.soaDir);
+    const stale = Date.now() - this.lastPass > (this.o.resyncSeconds ?? 30) * 1000;
+    this.ensureWatchers();
+    if (stamp !== this.stamp || stale) {
+      this.stamp = stamp;
+      await this.runPass();
+    }
+  }
+
+  /** A change was signalled: check soon (events come in bursts while files are written). */
+  private kick(): void {
+    if (this.closed || this.kickTimer) return;
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = undefined;
+      void this.check();
+    }, 30);
+  }
+
+  private ensureWatchers(): void {
+    const dirs = [this.o.soaDir];
+    try {
+      for (const s of readdirSync(this.o.soaDir, { withFileTypes: true }))
+        if (s.isDirectory() && !s.name.startsWith(".")) dirs.push(join(this.o.soaDir, s.name));
+    } catch {
+      return;
+    }
+    for (const dir of dirs) {
+      if (this.watchers.has(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: false }, () => this.kick());
+        w.on("error", () => {
+          w.close();
+          this.watchers.delete(dir);
+        });
+        this.watchers.set(dir, w);
+      } catch {
+        // polling still finds the change
       }
-      if (!this.closed) this.timers.push(setTimeout(watch, this.o.watchMs ?? 1000));
+    }
+  }
+
+  start(): void {
+    const poll = async () => {
+      await this.check();
+      if (!this.closed) this.pollTimer = setTimeout(poll, this.o.watchMs ?? 2000);
     };
-    this.timers.push(setTimeout(watch, 0));
+    this.pollTimer = setTimeout(poll, 0);
     if ((this.o.gitPollMs ?? 3000) > 0) {
-      const poll = async () => {
+      const pollGit = async () => {
         await this.pollGit();
-        if (!this.closed) this.timers.push(setTimeout(poll, this.o.gitPollMs ?? 3000));
+        if (!this.closed) this.gitTimer = setTimeout(pollGit, this.o.gitPollMs ?? 3000);
       };
-      this.timers.push(setTimeout(poll, this.o.gitPollMs ?? 3000));
+      this.gitTimer = setTimeout(pollGit, this.o.gitPollMs ?? 3000);
     }
   }
 
@@ -120,22 +165,41 @@ export class ReconcileLoop {
     return this.lastResult;
   }
 
-  /** Regenerates deployments.json of every service deployed on this cluster from its remote's tags. */
+  /**
+   * Regenerates deployments.json of the services deployed on this cluster from their remotes' tags: one
+   * `ls-remote` per distinct remote, and for remotes on this machine only when their refs changed on disk.
+   */
   private async pollGit(): Promise<void> {
-    const services = new Set((await this.o.backend.observe()).map((a) => a.service));
-    for (const name of this.lastResult?.desired?.undeployed.map((u) => u.service) ?? []) services.add(name);
-    for (const name of this.lastResult?.desired?.apps.map((a) => a.service) ?? []) services.add(name);
+    const desired = this.lastResult?.desired;
+    if (!desired) return;
+    const byUrl = new Map<string, Set<string>>();
+    const add = (url: string | null, service: string) => {
+      if (url) byUrl.set(url, (byUrl.get(url) ?? new Set()).add(service));
+    };
+    for (const app of desired.apps) add(app.git_url, app.service);
+    for (const name of new Set(desired.undeployed.map((u) => u.service))) {
+      try {
+        add(serviceGitUrl(readServiceDir(this.o.soaDir, name)), name);
+      } catch {
+        // a service that cannot be read is frozen by the reconciler; nothing to regenerate
+      }
+    }
     const ctx: RecordContext = {
       soaDir: this.o.soaDir,
       system: this.o.system,
       log: this.o.log,
       git: { attempts: 1, timeoutMs: 20_000 },
     };
-    const queue = [...services];
+    const queue = [...byUrl];
     const worker = async () => {
-      for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+        const [url, names] = item;
+        const stamp = localRefsStamp(url);
+        if (stamp !== undefined && this.refStamps.get(url) === stamp) continue;
         try {
-          await generateDeployments(ctx, s);
+          const refs = await lsRemote(url, ctx.git);
+          for (const name of names) await generateDeployments(ctx, name, refs);
+          if (stamp !== undefined) this.refStamps.set(url, stamp);
         } catch (e) {
           this.o.onError?.(e);
         }
@@ -146,7 +210,32 @@ export class ReconcileLoop {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.gitTimer);
+    if (this.kickTimer) clearTimeout(this.kickTimer);
+    for (const w of this.watchers.values()) w.close();
     while (this.running) await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * For a repository on this machine (a path or file:// URL), a stamp of its refs (packed-refs and the tag and
+ * branch directories): unchanged means no new tag. Undefined for remote URLs (they are always read).
+ */
+export function localRefsStamp(url: string): string | undefined {
+  let path: string;
+  if (url.startsWith("file://")) path = decodeURIComponent(new URL(url).pathname);
+  else if (url.startsWith("/")) path = url;
+  else return undefined;
+  const gitDir = existsSync(join(path, ".git")) ? join(path, ".git") : path;
+  const parts: string[] = [];
+  for (const p of ["packed-refs", "refs/tags", "refs/heads"]) {
+    try {
+      const st = statSync(join(gitDir, p));
+      parts.push(`${p}:${st.mtimeMs}:${st.size}`);
+    } catch {
+      parts.push(`${p}:-`);
+    }
+  }
+  return parts.join("|");
 }

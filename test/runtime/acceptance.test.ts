@@ -197,6 +197,52 @@ describe("paasta up: the acceptance scenario", () => {
     await until(bounce, (b) => b.deploy_status === "Running" && b.running_instance_count === 3, 30_000);
   }, 90_000);
 
+  it("mark-for-deployment --wait-for-deployment shows progress and exits 0 once every task runs the SHA", async () => {
+    const sha = ws.commit("hello", { VERSION: "6\n" });
+    const r = paastaBin(
+      ["mark-for-deployment", "-s", "hello", "-c", sha, "-l", "dev.everything", "--wait-for-deployment", "-t", "60"],
+      { env: ws.env },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\[\d+s\] 0\/1 instances on [0-9a-f]{8}: dev\.main /);
+    expect(r.stdout).toContain(`✓ hello dev.everything runs ${sha.slice(0, 8)} everywhere`);
+    shas.push(sha);
+  }, 90_000);
+
+  it("--auto-rollback: a version that never gets healthy is rolled back after the timeout", async () => {
+    const good = shas[shas.length - 1] as string;
+    const bad = ws.commit("hello", { STATUS_CODE: "503\n" });
+    const r = paastaBin(
+      [
+        "mark-for-deployment",
+        "-s",
+        "hello",
+        "-c",
+        bad,
+        "-l",
+        "dev.everything",
+        "--wait-for-deployment",
+        "-t",
+        "4",
+        "--auto-rollback",
+      ],
+      { env: ws.env },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`Rolled dev.everything back to ${good}`);
+    expect(r.stderr).toContain("[PAASTA_DEPLOY_TIMEOUT]");
+    const b = await until(
+      bounce,
+      (b) => b.deploy_status === "Running" && b.active_shas.length === 1 && b.active_shas[0]?.[0] === good,
+      30_000,
+    );
+    expect(b.running_instance_count).toBe(3);
+    const status = paastaBin(["check-rollback-status", "-s", "hello", "-k", bad, "-l", "dev.everything"], {
+      env: ws.env,
+    });
+    expect(status.code).toBe(1);
+  }, 90_000);
+
   it("logs: task output and deploy events through the CLI", async () => {
     const r = paastaBin(["logs", "-s", "hello", "-C", "stdout,task_lifecycle,deploy", "-l", "500", "--raw"], {
       env: ws.env,

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   stopped_at INTEGER, draining_since INTEGER, failures INTEGER NOT NULL DEFAULT 0, last_exit_code INTEGER,
   reason TEXT, log_dir TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tasks_app ON tasks (service, instance);
+CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state);
 CREATE TABLE IF NOT EXISTS log_offsets (task_id TEXT NOT NULL, stream TEXT NOT NULL, offset INTEGER NOT NULL,
   PRIMARY KEY (task_id, stream));
 `;
@@ -71,6 +72,21 @@ export function isTerminal(state: TaskState): boolean {
 
 export class Store {
   readonly db: Database.Database;
+  /** Parsed apps, valid while neither this connection (writes) nor another one (data_version) changed them. */
+  private appsCache: { dataVersion: number; writes: number; apps: AppRecord[] } | undefined;
+  private writes = 0;
+  private liveCache: { dataVersion: number; writes: number; tasks: TaskRecord[] } | undefined;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements are cached: preparing costs more than running them. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
 
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
@@ -87,17 +103,31 @@ export class Store {
   }
 
   meta(key: string): string | undefined {
-    return (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;
+    return (this.stmt("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.db
-      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-      .run(key, value);
+    this.stmt("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+      key,
+      value,
+    );
   }
 
   apps(): AppRecord[] {
-    const rows = this.db.prepare("SELECT * FROM apps ORDER BY service, instance").all() as Array<{
+    const dataVersion = this.dataVersion();
+    const c = this.appsCache;
+    if (c && c.dataVersion === dataVersion && c.writes === this.writes) return c.apps;
+    const apps = this.readApps();
+    this.appsCache = { dataVersion, writes: this.writes, apps };
+    return apps;
+  }
+
+  private dataVersion(): number {
+    return this.db.pragma("data_version", { simple: true }) as number;
+  }
+
+  private readApps(): AppRecord[] {
+    const rows = this.stmt("SELECT * FROM apps ORDER BY service, instance").all() as Array<{
       service: string;
       instance: string;
       app: string;
@@ -118,67 +148,76 @@ export class Store {
   }
 
   putApp(app: DesiredApp): void {
-    this.db
-      .prepare(
-        `INSERT INTO apps (service, instance, app, removing, updated_at) VALUES (?, ?, ?, 0, ?)
+    this.writes++;
+    this.stmt(
+      `INSERT INTO apps (service, instance, app, removing, updated_at) VALUES (?, ?, ?, 0, ?)
          ON CONFLICT(service, instance) DO UPDATE SET app = excluded.app, removing = 0, updated_at = excluded.updated_at`,
-      )
-      .run(app.service, app.instance, JSON.stringify(app), Date.now());
+    ).run(app.service, app.instance, JSON.stringify(app), Date.now());
   }
 
   markRemoving(service: string, instance: string): void {
-    this.db
-      .prepare("UPDATE apps SET removing = 1, updated_at = ? WHERE service = ? AND instance = ?")
-      .run(Date.now(), service, instance);
+    this.writes++;
+    this.stmt("UPDATE apps SET removing = 1, updated_at = ? WHERE service = ? AND instance = ?").run(
+      Date.now(),
+      service,
+      instance,
+    );
   }
 
   deleteApp(service: string, instance: string): void {
+    this.writes++;
     this.db.transaction(() => {
-      this.db.prepare("DELETE FROM apps WHERE service = ? AND instance = ?").run(service, instance);
-      const ids = this.db
-        .prepare("SELECT id FROM tasks WHERE service = ? AND instance = ?")
-        .all(service, instance) as Array<{ id: string }>;
-      for (const { id } of ids) this.db.prepare("DELETE FROM log_offsets WHERE task_id = ?").run(id);
-      this.db.prepare("DELETE FROM tasks WHERE service = ? AND instance = ?").run(service, instance);
+      this.stmt("DELETE FROM apps WHERE service = ? AND instance = ?").run(service, instance);
+      const ids = this.stmt("SELECT id FROM tasks WHERE service = ? AND instance = ?").all(service, instance) as Array<{
+        id: string;
+      }>;
+      for (const { id } of ids) this.stmt("DELETE FROM log_offsets WHERE task_id = ?").run(id);
+      this.stmt("DELETE FROM tasks WHERE service = ? AND instance = ?").run(service, instance);
     })();
   }
 
   tasks(service?: string, instance?: string): TaskRecord[] {
-    if (service === undefined) return this.db.prepare("SELECT * FROM tasks ORDER BY created_at").all() as TaskRecord[];
-    return this.db
-      .prepare("SELECT * FROM tasks WHERE service = ? AND instance = ? ORDER BY created_at")
-      .all(service, instance) as TaskRecord[];
+    if (service === undefined) return this.stmt("SELECT * FROM tasks ORDER BY created_at").all() as TaskRecord[];
+    return this.stmt("SELECT * FROM tasks WHERE service = ? AND instance = ? ORDER BY created_at").all(
+      service,
+      instance,
+    ) as TaskRecord[];
   }
 
+  /** Tasks that are not stopped or failed. Cached until the store changes; callers must not mutate them. */
   liveTasks(): TaskRecord[] {
-    return this.db
-      .prepare("SELECT * FROM tasks WHERE state NOT IN ('stopped', 'failed') ORDER BY created_at")
-      .all() as TaskRecord[];
+    const dataVersion = this.dataVersion();
+    const c = this.liveCache;
+    if (c && c.dataVersion === dataVersion && c.writes === this.writes) return c.tasks;
+    const tasks = this.stmt(
+      "SELECT * FROM tasks WHERE state NOT IN ('stopped', 'failed') ORDER BY created_at",
+    ).all() as TaskRecord[];
+    this.liveCache = { dataVersion, writes: this.writes, tasks };
+    return tasks;
   }
 
   insertTask(t: TaskRecord): void {
+    this.writes++;
     const cols = Object.keys(t);
-    this.db.prepare(`INSERT INTO tasks (${cols.join(", ")}) VALUES (${cols.map((c) => `@${c}`).join(", ")})`).run(t);
+    this.stmt(`INSERT INTO tasks (${cols.join(", ")}) VALUES (${cols.map((c) => `@${c}`).join(", ")})`).run(t);
   }
 
   updateTask(id: string, patch: Partial<TaskRecord>): void {
+    this.writes++;
     const cols = Object.keys(patch);
     if (cols.length === 0) return;
-    this.db
-      .prepare(`UPDATE tasks SET ${cols.map((c) => `${c} = @${c}`).join(", ")} WHERE id = @id`)
-      .run({ ...patch, id });
+    this.stmt(`UPDATE tasks SET ${cols.map((c) => `${c} = @${c}`).join(", ")} WHERE id = @id`).run({ ...patch, id });
   }
 
   /** Keeps the newest `keep` terminal tasks of each app (history for status), deletes older ones. */
   pruneTerminal(keep = 10): void {
-    const rows = this.db
-      .prepare(
-        "SELECT id, service, instance FROM tasks WHERE state IN ('stopped', 'failed') ORDER BY COALESCE(stopped_at, created_at) DESC",
-      )
-      .all() as Array<{ id: string; service: string; instance: string }>;
+    this.writes++;
+    const rows = this.stmt(
+      "SELECT id, service, instance FROM tasks WHERE state IN ('stopped', 'failed') ORDER BY COALESCE(stopped_at, created_at) DESC",
+    ).all() as Array<{ id: string; service: string; instance: string }>;
     const seen = new Map<string, number>();
-    const del = this.db.prepare("DELETE FROM tasks WHERE id = ?");
-    const delOffsets = this.db.prepare("DELETE FROM log_offsets WHERE task_id = ?");
+    const del = this.stmt("DELETE FROM tasks WHERE id = ?");
+    const delOffsets = this.stmt("DELETE FROM log_offsets WHERE task_id = ?");
     this.db.transaction(() => {
       for (const r of rows) {
         const key = `${r.service}.${r.instance}`;
@@ -195,7 +234,7 @@ export class Store {
   logOffset(taskId: string, stream: string): number {
     return (
       (
-        this.db.prepare("SELECT offset FROM log_offsets WHERE task_id = ? AND stream = ?").get(taskId, stream) as
+        this.stmt("SELECT offset FROM log_offsets WHERE task_id = ? AND stream = ?").get(taskId, stream) as
           | { offset: number }
           | undefined
       )?.offset ?? 0
@@ -203,10 +242,8 @@ export class Store {
   }
 
   setLogOffset(taskId: string, stream: string, offset: number): void {
-    this.db
-      .prepare(
-        "INSERT INTO log_offsets (task_id, stream, offset) VALUES (?, ?, ?) ON CONFLICT(task_id, stream) DO UPDATE SET offset = excluded.offset",
-      )
-      .run(taskId, stream, offset);
+    this.stmt(
+      "INSERT INTO log_offsets (task_id, stream, offset) VALUES (?, ?, ?) ON CONFLICT(task_id, stream) DO UPDATE SET offset = excluded.offset",
+    ).run(taskId, stream, offset);
   }
 }

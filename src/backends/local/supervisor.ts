@@ -43,7 +43,12 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 5 * 60_000;
 /** A version is considered recovered (backoff reset) once a task has been healthy this long. */
 const BACKOFF_RESET_MS = 30_000;
+/** Liveness polling of tasks adopted after a restart (not our children: no exit event). */
 const LIVENESS_EVERY_MS = 1000;
+/** Liveness polling of our own children, whose exits are signalled anyway. */
+const OWN_LIVENESS_EVERY_MS = 10_000;
+/** How often task output files are copied into the log stream. */
+const TAIL_EVERY_MS = 2000;
 
 export class Supervisor {
   private readonly o: SupervisorOptions;
@@ -59,12 +64,21 @@ export class Supervisor {
   private readonly drainCalled = new Set<string>();
   private readonly backoff = new Map<string, Backoff>();
   private closed = false;
+  private nextTail = 0;
+  private nextPrune = 0;
   /** Health checks failed, counted for /metrics. */
   healthFailures = 0;
   bounces = 0;
 
+  /** Tasks started by this process: their exit is signalled, so they are polled only as a safety net. */
+  private readonly ownTasks = new Set<string>();
+
   constructor(options: SupervisorOptions) {
     this.o = options;
+    options.executor.onExit = (taskId) => {
+      this.nextLiveness.set(taskId, 0);
+      this.poke();
+    };
   }
 
   private now(): number {
@@ -158,8 +172,20 @@ export class Supervisor {
       do {
         this.again = false;
         await this.checkLiveness();
-        for (const rec of this.o.store.apps()) this.converge(rec);
-        for (const t of this.o.store.liveTasks()) this.o.log.tail(this.o.store, t);
+        const byApp = new Map<string, TaskRecord[]>();
+        for (const t of this.o.store.liveTasks()) {
+          const key = `${t.service}.${t.instance}`;
+          byApp.set(key, [...(byApp.get(key) ?? []), t]);
+        }
+        for (const rec of this.o.store.apps()) this.converge(rec, byApp.get(`${rec.service}.${rec.instance}`) ?? []);
+        if (this.now() >= this.nextPrune) {
+          this.nextPrune = this.now() + 60_000;
+          this.o.store.pruneTerminal();
+        }
+        if (this.now() >= this.nextTail) {
+          this.nextTail = this.now() + TAIL_EVERY_MS;
+          for (const t of this.o.store.liveTasks()) this.o.log.tail(this.o.store, t);
+        }
         this.o.onChange?.();
       } while (this.again && !this.closed);
     } catch (e) {
@@ -180,7 +206,7 @@ export class Supervisor {
     for (const t of this.o.store.liveTasks()) {
       if (this.busy.has(t.id) || this.killing.has(t.id) || t.state === "launching") continue;
       if ((this.nextLiveness.get(t.id) ?? 0) > now) continue;
-      this.nextLiveness.set(t.id, now + LIVENESS_EVERY_MS);
+      this.nextLiveness.set(t.id, now + (this.ownTasks.has(t.id) ? OWN_LIVENESS_EVERY_MS : LIVENESS_EVERY_MS));
       const l = await this.o.executor.liveness(t);
       if (l.alive) continue;
       this.o.log.tail(this.o.store, t);
@@ -204,6 +230,7 @@ export class Supervisor {
     });
     this.nextHealth.delete(t.id);
     this.nextLiveness.delete(t.id);
+    this.ownTasks.delete(t.id);
     this.drainCalled.delete(t.id);
     const what = state === "stopped" ? "Stopped" : "Task failed:";
     this.o.log.write({
@@ -239,10 +266,9 @@ export class Supervisor {
   }
 
   /** One app: health checks due, the bounce decision, starts and drains. */
-  private converge(rec: AppRecord): void {
+  private converge(rec: AppRecord, live: TaskRecord[]): void {
     const app = rec.app;
     const now = this.now();
-    const live = this.o.store.tasks(app.service, app.instance).filter((t) => !isTerminal(t.state));
     for (const t of live) this.scheduleHealth(t, app, now);
     const draining = live.filter((t) => t.state === "draining");
     for (const t of draining) this.continueDrain(t, app);
@@ -327,6 +353,7 @@ export class Supervisor {
       };
       this.o.store.insertTask(task);
       const env = taskEnv(app, port, { taskId: id, runtimeId: this.o.runtimeId }, this.o.inheritEnv);
+      this.ownTasks.add(id);
       const started = await this.o.executor.start(task, app, env);
       const state = app.config.healthcheck.mode === null ? "healthy" : "starting";
       const now = this.now();

@@ -59,7 +59,10 @@ export async function runLogs(opts: LogsOptions, io: Io): Promise<number> {
   const system = await requireSystemConfig(io);
   const soaDir = await resolveSoaDir(opts, io);
   const wanted = commaList(opts.clusters);
-  const clusters = serviceClusters(readServiceDir(soaDir, opts.service)).filter((c) => !wanted || wanted.includes(c));
+  const known = system.clusters();
+  const clusters = serviceClusters(readServiceDir(soaDir, opts.service)).filter(
+    (c) => (!wanted || wanted.includes(c)) && (known.length === 0 || known.includes(c)),
+  );
   const clients = await clientsFor(system, clusters);
   const q = new URLSearchParams({ components: opts.components ?? "stdout,stderr", lines: opts.lines ?? "100" });
   if (opts.instances) q.set("instances", opts.instances);
@@ -79,10 +82,9 @@ export async function runLogs(opts: LogsOptions, io: Io): Promise<number> {
     [...clients.values()].map(async (client) => {
       try {
         const body = await client.stream(`/v1/services/${opts.service}/logs?${q}`);
-        const decoder = new TextDecoder();
         let rest = "";
         for await (const chunk of body) {
-          rest += decoder.decode(chunk, { stream: true });
+          rest += chunk.toString("utf8");
           const lines = rest.split("\n");
           rest = lines.pop() ?? "";
           for (const text of lines) if (text) print(JSON.parse(text) as LogLine);

@@ -61,12 +61,32 @@ export async function runMark(opts: MarkOptions, io: Io): Promise<number> {
       previous_git_sha: r.previousSha,
       previously_rolled_back: r.previouslyRolledBack,
     });
-    return 0;
   }
   const m = marks(io);
-  if (r.previouslyRolledBack)
-    io.out(m.warn(`${r.sha} was rolled back from ${opts.deployGroup} before; deploying it again anyway`));
-  io.out(m.ok(`Marked ${r.sha} for deployment in ${opts.deployGroup} (tag ${r.tag})`));
-  if (r.previousSha && r.previousSha !== r.sha) io.out(`  previously: ${r.previousSha}`);
-  return 0;
+  if (!opts.json) {
+    if (r.previouslyRolledBack)
+      io.out(m.warn(`${r.sha} was rolled back from ${opts.deployGroup} before; deploying it again anyway`));
+    io.out(m.ok(`Marked ${r.sha} for deployment in ${opts.deployGroup} (tag ${r.tag})`));
+    if (r.previousSha && r.previousSha !== r.sha) io.out(`  previously: ${r.previousSha}`);
+  }
+  if (!opts.waitForDeployment) return 0;
+  const { waitForDeployment, deployTimeout } = await import("../wait.js");
+  const { requireSystemConfig } = await import("../common.js");
+  const system = ctx.system ?? (await requireSystemConfig(io));
+  const timeoutSeconds = Number(opts.timeout);
+  const ok = await waitForDeployment(io, {
+    soaDir: ctx.soaDir,
+    system,
+    service: opts.service,
+    sha: r.sha,
+    deployGroup: opts.deployGroup,
+    timeoutSeconds,
+  });
+  if (ok) return 0;
+  if (opts.autoRollback && r.previousSha && r.previousSha !== r.sha) {
+    const { rollback } = await import("../../deploy/record.js");
+    const [back] = await rollback(ctx, { service: opts.service, deployGroups: [opts.deployGroup], sha: r.previousSha });
+    io.out(m.warn(`Rolled ${opts.deployGroup} back to ${r.previousSha} (tag ${back?.tag}, marker ${back?.marker})`));
+  } else if (opts.autoRollback) io.out(m.warn("No previous version to roll back to"));
+  throw deployTimeout(opts.service, opts.deployGroup, r.sha, timeoutSeconds);
 }

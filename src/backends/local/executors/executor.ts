@@ -17,6 +17,11 @@ export type Liveness = { readonly alive: true } | { readonly alive: false; reado
 
 export interface Executor {
   readonly name: "process" | "docker";
+  /**
+   * Called with a task id when a task this executor started exits (so the supervisor notices at once); tasks
+   * adopted after a restart are noticed by polling `liveness` instead.
+   */
+  onExit?: (taskId: string) => void;
   /** Gets what the app's version needs (a checkout of the SHA, an image); idempotent, cached. */
   prepare(app: DesiredApp): Promise<void>;
   /** Starts the task; `env` is the complete environment. */

@@ -50,6 +50,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ProcessExecutor implements Executor {
   readonly name = "process" as const;
+  onExit?: (taskId: string) => void;
 
   constructor(
     private readonly stateDir: string,
@@ -92,6 +93,7 @@ export class ProcessExecutor implements Executor {
         });
       }
       child.on("error", () => {});
+      child.on("exit", () => this.onExit?.(task.id));
       child.unref();
       return { pid, container_id: null, proc_start: procStat(pid)?.start ?? null, host: "127.0.0.1", port: task.port };
     } finally {

@@ -1,0 +1,126 @@
+/**
+ * The HTTP API through app.request (no socket), over a real LocalBackend store in a temp state dir. The
+ * supervisor is not started, so no task runs: these tests are about routes, errors and auth; the
+ * end-to-end behaviour with running tasks is in test/runtime/acceptance.test.ts.
+ */
+import { cpSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApi } from "../../src/api/app.js";
+import { ProcessExecutor } from "../../src/backends/local/executors/process.js";
+import { LocalBackend } from "../../src/backends/local/index.js";
+import { desiredState } from "../../src/reconcile/desired.js";
+import { EXAMPLES, tempDir } from "../helpers/cli.js";
+
+const SHA = "b".repeat(40);
+let backend: LocalBackend;
+let app: ReturnType<typeof buildApi>;
+
+beforeAll(async () => {
+  const root = tempDir("paasta-api-");
+  const soa = join(root, "soa");
+  cpSync(EXAMPLES, soa, { recursive: true });
+  writeFileSync(
+    join(soa, "hello/deployments.json"),
+    JSON.stringify({
+      v1: {},
+      v2: {
+        deployments: {
+          "dev.everything": { docker_image: `services-hello:paasta-${SHA}`, git_sha: SHA, image_version: null },
+        },
+        controls: {},
+      },
+    }),
+  );
+  backend = new LocalBackend({
+    cluster: "dev",
+    stateDir: join(root, "state"),
+    executor: (d) => new ProcessExecutor(d),
+  });
+  for (const a of desiredState(soa, undefined, "dev").apps) await backend.apply(a);
+  app = buildApi({ cluster: "dev", backend, soaDir: soa, token: "s3cret", version: "9.9.9" });
+});
+
+afterAll(async () => backend.close());
+
+describe("the /v1 API", () => {
+  it("version, services, a service's instances", async () => {
+    expect(await (await app.request("/v1/version")).json()).toBe("9.9.9");
+    const services = await (await app.request("/v1/services")).json();
+    expect(services.services).toContainEqual(["hello", "main"]);
+    expect(services.services).toContainEqual(["reports", "nightly.extract"]);
+    expect(await (await app.request("/v1/services/hello")).json()).toEqual({ instances: ["canary", "main", "shell"] });
+  });
+
+  it("status and bounce_status of an applied instance", async () => {
+    const s = await (await app.request("/v1/services/hello/main/status")).json();
+    expect(s).toMatchObject({
+      service: "hello",
+      instance: "main",
+      cluster: "dev",
+      backend: "local",
+      git_sha: SHA,
+      desired_instances: 3,
+      deploy_status: "Deploying",
+    });
+    expect(s.versions).toEqual([
+      expect.objectContaining({ git_sha: SHA, desired: true, replicas: 0, ready_replicas: 0, tasks: [] }),
+    ]);
+    const b = await (await app.request("/v1/services/hello/main/bounce_status")).json();
+    expect(b).toEqual({
+      expected_instance_count: 3,
+      running_instance_count: 0,
+      desired_state: "start",
+      deploy_status: "Deploying",
+      active_shas: [],
+      active_versions: [],
+      app_count: 0,
+    });
+  });
+
+  it("unknown service, unknown instance, not deployed → 404 with a message", async () => {
+    const svc = await app.request("/v1/services/nope/main/status");
+    expect(svc.status).toBe(404);
+    expect(await svc.json()).toMatchObject({ code: "PAASTA_SERVICE_NOT_FOUND" });
+    const inst = await app.request("/v1/services/hello/nope/status");
+    expect(inst.status).toBe(404);
+    expect((await inst.json()).message).toBe("instance nope of service hello is not configured in cluster dev");
+    const undeployed = await app.request("/v1/services/hello/canary/bounce_status");
+    expect(undeployed.status).toBe(404);
+    expect(await undeployed.json()).toMatchObject({ code: "PAASTA_NOT_DEPLOYED" });
+  });
+
+  it("bad input is a 4xx, never a 5xx", async () => {
+    const bad = await app.request("/v1/services/he%20llo/main/status");
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).code).toBe("PAASTA_USAGE");
+    const badQuery = await app.request("/v1/services/hello/main/status?verbose=lots");
+    expect(badQuery.status).toBe(400);
+    expect((await app.request("/v1/nothing-here")).status).toBe(404);
+  });
+
+  it("replica restart needs the bearer token", async () => {
+    const path = "/v1/services/hello/main/replicas/main-x/restart";
+    const none = await app.request(path, { method: "POST" });
+    expect(none.status).toBe(401);
+    expect((await none.json()).message).toBe("write refused: no bearer token");
+    expect((await app.request(path, { method: "POST", headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    const unknown = await app.request(path, { method: "POST", headers: { authorization: "Bearer s3cret" } });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("serves an OpenAPI 3.1 document generated from the route schemas", async () => {
+    const doc = await (await app.request("/openapi.json")).json();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/version",
+        "/v1/services",
+        "/v1/services/{service}/{instance}/status",
+        "/v1/services/{service}/{instance}/bounce_status",
+        "/v1/services/{service}/{instance}/replicas/{replica}/restart",
+      ]),
+    );
+    expect(doc.components.schemas.BounceStatus.required).toContain("active_versions");
+  });
+});
