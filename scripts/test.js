@@ -1,17 +1,36 @@
 #!/usr/bin/env node
-// `npm test`: builds the CLI, then runs the whole suite (unit, integration against real git and processes,
-// lint, schema and docs drift). The last line printed is `N passed, N failed`.
+// `npm test`: builds the CLI, prepares the real test environments (each `scripts/testenv*` builds or installs
+// what it needs once, cached outside the repository, and says exactly what is missing when it cannot), runs
+// the whole suite, then stops the environments this run started. The last line is `N passed, N failed`.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { stdio: "inherit", shell: false });
-  return r.status ?? 1;
-}
+const root = fileURLToPath(new URL("..", import.meta.url));
+const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: "inherit", cwd: root, ...opts }).status ?? 1;
+const quiet = (cmd, args) => spawnSync(cmd, args, { stdio: "ignore", cwd: root }).status ?? 1;
 
-const build = run("npx", ["tsc", "-p", "tsconfig.build.json"]);
-if (build !== 0) {
+if (run("npx", ["tsc", "-p", "tsconfig.build.json"]) !== 0) {
   console.log("build failed: the TypeScript sources do not compile (see above)");
   console.log("0 passed, 1 failed");
   process.exit(1);
 }
-process.exit(run("npx", ["vitest", "run", ...process.argv.slice(2)]));
+
+// Environments: [script, kind]. `setup` builds/installs (idempotent); tests start them on demand (`up`).
+const envs = [
+  ["scripts/testenv", "k8s"],
+  ["scripts/testenv-docker", "docker"],
+].filter(([script]) => existsSync(`${root}${script}`));
+const wasRunning = new Map(envs.map(([script, kind]) => [kind, quiet(script, [kind, "status"]) === 0]));
+for (const [script, kind] of envs) {
+  const verb = kind === "k8s" ? "build" : "setup";
+  console.log(`\n== test environment ${kind}: ${script} ${kind} ${verb}`);
+  if (run(script, [kind, verb]) !== 0) {
+    // The tests that need it fail with the same message; say it once here too.
+    console.log(`== ${kind} environment could not be prepared (see above); its tests will fail`);
+  }
+}
+
+const code = run("npx", ["vitest", "run", ...process.argv.slice(2)]);
+for (const [script, kind] of envs) if (!wasRunning.get(kind)) quiet(script, [kind, "down"]);
+process.exit(code);
