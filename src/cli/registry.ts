@@ -1,19 +1,26 @@
 /** Every `paasta` command, registered in one place. Each command module imports its heavy dependencies lazily. */
 import type { Command } from "commander";
+import * as api from "./commands/api.js";
 import * as check from "./commands/check.js";
+import * as cookImage from "./commands/cook-image.js";
+import * as deployd from "./commands/deployd.js";
 import * as deploymentInfo from "./commands/deployment-info.js";
 import * as fsm from "./commands/fsm.js";
 import * as generateDeployments from "./commands/generate-deployments.js";
 import * as info from "./commands/info.js";
+import * as itest from "./commands/itest.js";
 import * as list from "./commands/list.js";
+import * as localRun from "./commands/local-run.js";
 import * as logs from "./commands/logs.js";
 import * as markForDeployment from "./commands/mark-for-deployment.js";
+import * as pushToRegistry from "./commands/push-to-registry.js";
 import * as reconcile from "./commands/reconcile.js";
 import * as rollback from "./commands/rollback.js";
 import * as startStop from "./commands/start-stop.js";
 import * as status from "./commands/status.js";
 import * as up from "./commands/up.js";
 import * as validate from "./commands/validate.js";
+import * as verifyImageExists from "./commands/verify-image-exists.js";
 import * as waitForDeployment from "./commands/wait-for-deployment.js";
 import type { Io } from "./io.js";
 
@@ -33,9 +40,16 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     deploymentInfo,
     up,
     reconcile,
+    deployd,
+    api,
     status,
     logs,
     waitForDeployment,
+    cookImage,
+    itest,
+    pushToRegistry,
+    verifyImageExists,
+    localRun,
   ])
     mod.register(program, io, run);
 }

@@ -4,6 +4,8 @@
  * validated are *frozen*: reported, and left exactly as they run (never touched by the reconciler).
  */
 
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { loadServiceDir } from "../config/file-check.js";
 import { LONG_RUNNING_TYPES } from "../config/kinds.js";
 import type { Problem } from "../config/problem.js";
@@ -47,6 +49,36 @@ export interface DesiredState {
   readonly services: string[];
 }
 
+/**
+ * Parsed, checked service directories, reused while none of their files changed (names, sizes, modification
+ * times): a continuous reconciler re-reads only what was edited.
+ */
+const serviceCache = new Map<string, { stamp: string; svc: ServiceDir }>();
+
+function dirStamp(dir: string): string {
+  const parts: string[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    if (!f.endsWith(".yaml")) continue;
+    try {
+      const st = statSync(join(dir, f));
+      parts.push(`${f}:${st.size}:${st.mtimeMs}`);
+    } catch {
+      parts.push(`${f}:gone`);
+    }
+  }
+  return parts.join("|");
+}
+
+function cachedServiceDir(soaDir: string, name: string): ServiceDir {
+  const dir = join(soaDir, name);
+  const stamp = dirStamp(dir);
+  const hit = serviceCache.get(dir);
+  if (hit && hit.stamp === stamp) return hit.svc;
+  const svc = loadServiceDir(soaDir, name, `${name}/`);
+  serviceCache.set(dir, { stamp, svc });
+  return svc;
+}
+
 export function desiredReplicas(config: ResolvedInstanceConfig, desiredState: "start" | "stop"): number {
   if (desiredState === "stop") return 0;
   return config.autoscaled ? config.min_instances : config.instances;
@@ -63,64 +95,121 @@ export function desiredState(soaDir: string, system: SystemConfig | undefined, c
   const apps: DesiredApp[] = [];
   const undeployed: DesiredState["undeployed"] = [];
   const frozen = new Map<string, Problem[]>();
+  // System keys that change rendered pods: a change bounces every app, as in PaaSTA.
+  const renderInputs = {
+    topology_spread_constraints: system?.data.topology_spread_constraints,
+    pool_node_affinities: system?.data.pool_node_affinities,
+  };
+  const systemKey = JSON.stringify(system?.data ?? {});
   for (const name of services) {
-    let svc: ServiceDir;
-    try {
-      svc = loadServiceDir(soaDir, name, `${name}/`);
-    } catch (e) {
-      frozen.set(name, [{ file: `${name}/`, message: (e as Error).message }]);
-      continue;
-    }
-    const blocking = blockingProblems(svc, cluster);
-    if (blocking.length > 0) {
-      frozen.set(name, blocking);
-      continue;
-    }
-    const deployments = readDeployments(soaDir, name);
-    const serviceApps: DesiredApp[] = [];
-    const problems: Problem[] = [];
-    for (const kind of LONG_RUNNING_TYPES) {
-      for (const instance of instanceNames(svc, kind, cluster)) {
-        const r = resolveInstance(svc, system, cluster, instance, kind);
-        if (!r.ok) {
-          problems.push(...r.problems);
-          continue;
-        }
-        const config = r.config;
-        const deployment = deploymentFor(deployments, config.deploy_group);
-        if (!deployment) {
-          undeployed.push({ service: name, instance, deploy_group: config.deploy_group });
-          continue;
-        }
-        const control = controlFor(deployments, name, cluster, instance);
-        const imageUrl = config.docker_registry
-          ? dockerImageUrl(config.docker_registry, name, deployment.git_sha, deployment.image_version)
-          : null;
-        serviceApps.push({
-          service: name,
-          instance,
-          cluster,
+    const r = serviceDesired(soaDir, name, system, cluster, renderInputs, systemKey);
+    if (r.problems.length > 0) frozen.set(name, r.problems);
+    else apps.push(...r.apps);
+    undeployed.push(...r.undeployed);
+  }
+  return { cluster, apps, undeployed, frozen, services };
+}
+
+interface ServiceDesired {
+  readonly apps: DesiredApp[];
+  readonly undeployed: DesiredState["undeployed"];
+  /** Problems that freeze the service (it is then left as it runs). */
+  readonly problems: Problem[];
+}
+
+/** Each service's result, reused while its files, its deployments.json and the system config are unchanged. */
+const desiredCache = new Map<string, { key: string; result: ServiceDesired }>();
+
+function fileStamp(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return "-";
+  }
+}
+
+function serviceDesired(
+  soaDir: string,
+  name: string,
+  system: SystemConfig | undefined,
+  cluster: string,
+  renderInputs: Record<string, unknown>,
+  systemKey: string,
+): ServiceDesired {
+  const dir = join(soaDir, name);
+  let key: string;
+  try {
+    key = `${cluster}|${dirStamp(dir)}|${fileStamp(join(dir, "deployments.json"))}|${systemKey}`;
+  } catch (e) {
+    return { apps: [], undeployed: [], problems: [{ file: `${name}/`, message: (e as Error).message }] };
+  }
+  const hit = desiredCache.get(dir);
+  if (hit && hit.key === key) return hit.result;
+  const result = computeServiceDesired(soaDir, name, system, cluster, renderInputs);
+  desiredCache.set(dir, { key, result });
+  return result;
+}
+
+function computeServiceDesired(
+  soaDir: string,
+  name: string,
+  system: SystemConfig | undefined,
+  cluster: string,
+  renderInputs: Record<string, unknown>,
+): ServiceDesired {
+  let svc: ServiceDir;
+  try {
+    svc = cachedServiceDir(soaDir, name);
+  } catch (e) {
+    return { apps: [], undeployed: [], problems: [{ file: `${name}/`, message: (e as Error).message }] };
+  }
+  const blocking = blockingProblems(svc, cluster);
+  if (blocking.length > 0) return { apps: [], undeployed: [], problems: blocking };
+  const undeployed: DesiredState["undeployed"] = [];
+  const deployments = readDeployments(soaDir, name);
+  const serviceApps: DesiredApp[] = [];
+  const problems: Problem[] = [];
+  for (const kind of LONG_RUNNING_TYPES) {
+    for (const instance of instanceNames(svc, kind, cluster)) {
+      const r = resolveInstance(svc, system, cluster, instance, kind);
+      if (!r.ok) {
+        problems.push(...r.problems);
+        continue;
+      }
+      const config = r.config;
+      const deployment = deploymentFor(deployments, config.deploy_group);
+      if (!deployment) {
+        undeployed.push({ service: name, instance, deploy_group: config.deploy_group });
+        continue;
+      }
+      const control = controlFor(deployments, name, cluster, instance);
+      const imageUrl = config.docker_registry
+        ? dockerImageUrl(config.docker_registry, name, deployment.git_sha, deployment.image_version)
+        : null;
+      serviceApps.push({
+        service: name,
+        instance,
+        cluster,
+        config,
+        git_sha: deployment.git_sha,
+        image_version: deployment.image_version,
+        docker_image: deployment.docker_image,
+        image_url: imageUrl,
+        git_url: config.git_url ? resolveGitUrl(config.git_url, svc.dir) : null,
+        desired_state: control.desired_state,
+        force_bounce: control.force_bounce,
+        config_hash: configHash({
           config,
           git_sha: deployment.git_sha,
           image_version: deployment.image_version,
-          docker_image: deployment.docker_image,
-          image_url: imageUrl,
-          git_url: config.git_url ? resolveGitUrl(config.git_url, svc.dir) : null,
-          desired_state: control.desired_state,
+          image: imageUrl ?? deployment.docker_image,
           force_bounce: control.force_bounce,
-          config_hash: configHash({
-            config,
-            git_sha: deployment.git_sha,
-            image_version: deployment.image_version,
-            image: imageUrl ?? deployment.docker_image,
-            force_bounce: control.force_bounce,
-          }),
-          replicas: desiredReplicas(config, control.desired_state),
-        });
-      }
+          system: renderInputs,
+        }),
+        replicas: desiredReplicas(config, control.desired_state),
+      });
     }
-    if (problems.length > 0) frozen.set(name, problems);
-    else apps.push(...serviceApps);
   }
-  return { cluster, apps, undeployed, frozen, services };
+  return { apps: problems.length > 0 ? [] : serviceApps, undeployed, problems };
 }

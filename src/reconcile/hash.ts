@@ -41,6 +41,8 @@ export interface HashInput {
   readonly image_version: string | null;
   readonly image: string | null;
   readonly force_bounce: string | null;
+  /** System config values that change what a backend renders for the app (e.g. default topology spread). */
+  readonly system?: Readonly<Record<string, unknown>>;
 }
 
 export function configHash(input: HashInput): string {
@@ -56,6 +58,7 @@ export function configHash(input: HashInput): string {
     image_version: input.image_version,
     image: input.image,
     force_bounce: input.force_bounce,
+    system: input.system ?? {},
   };
   return `config${createHash("md5").update(stableJson(payload)).digest("hex").slice(0, 8)}`;
 }

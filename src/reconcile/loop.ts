@@ -28,6 +28,8 @@ export interface LoopOptions {
   readonly resyncSeconds?: number;
   readonly force?: boolean;
   readonly rateLimit?: number;
+  /** Apps applied at once (default: 8 on Kubernetes, where each is a few API calls; 1 elsewhere). */
+  readonly concurrency?: number;
   readonly log: LogWriter;
   readonly onPass?: (r: PassResult) => void;
   readonly onError?: (e: unknown) => void;
@@ -73,6 +75,7 @@ export class ReconcileLoop {
   private gitTimer: NodeJS.Timeout | undefined;
   private readonly watchers = new Map<string, FSWatcher>();
   private kickTimer: NodeJS.Timeout | undefined;
+  private triggerTimer: NodeJS.Timeout | undefined;
   private readonly refStamps = new Map<string, string>();
   lastResult: PassResult | undefined;
 
@@ -87,6 +90,15 @@ export class ReconcileLoop {
       this.stamp = stamp;
       await this.runPass();
     }
+  }
+
+  /** Something outside changed (e.g. a watch event on a managed object): run a pass soon. */
+  trigger(): void {
+    if (this.closed || this.triggerTimer) return;
+    this.triggerTimer = setTimeout(() => {
+      this.triggerTimer = undefined;
+      void this.runPass();
+    }, 200);
   }
 
   /** A change was signalled: check soon (events come in bursts while files are written). */
@@ -152,6 +164,7 @@ export class ReconcileLoop {
           cluster: this.o.cluster,
           force: this.o.force,
           rateLimit: this.o.rateLimit,
+          concurrency: this.o.concurrency ?? (this.o.backend.kind === "kubernetes" ? 8 : 1),
         });
         this.lastPass = Date.now();
         this.lastResult = r;
@@ -213,6 +226,7 @@ export class ReconcileLoop {
     clearTimeout(this.pollTimer);
     clearTimeout(this.gitTimer);
     if (this.kickTimer) clearTimeout(this.kickTimer);
+    if (this.triggerTimer) clearTimeout(this.triggerTimer);
     for (const w of this.watchers.values()) w.close();
     while (this.running) await new Promise((r) => setTimeout(r, 20));
   }

@@ -39,7 +39,8 @@ export function classify(app: DesiredApp, observed: ObservedApp | undefined): { 
       reason: `config changed: ${observed.desired_config_hash ?? "none"} → ${app.config_hash}`,
     };
   }
-  if (observed.desired_replicas !== app.replicas) {
+  // Autoscaled apps: the autoscaler owns the replica count (PaaSTA ignores replica drift for them).
+  if (!app.config.autoscaled && observed.desired_replicas !== app.replicas) {
     return { change: "scale", reason: `replicas ${observed.desired_replicas} → ${app.replicas}` };
   }
   return { change: "unchanged", reason: "up to date" };

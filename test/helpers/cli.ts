@@ -1,14 +1,11 @@
 /** Running the real `paasta` program: in-process (fast) or as a child process (what users run). */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bufferIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/main.js";
+import { BIN, REPO } from "./paths.js";
 
-export const REPO = new URL("../..", import.meta.url).pathname;
-export const BIN = join(REPO, "bin/paasta.js");
-export const EXAMPLES = join(REPO, "examples/soa-configs");
+export { BIN, EXAMPLES, REPO, tempDir } from "./paths.js";
 
 export interface CliResult {
   code: number;
@@ -34,8 +31,4 @@ export function paastaBin(args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", ...opts.env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-export function tempDir(prefix = "paasta-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
 }

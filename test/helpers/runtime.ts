@@ -33,8 +33,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface WorkspaceOptions {
+  /** cluster_backends.dev.executor (default process). */
+  readonly executor?: "process" | "docker";
+  /** Extra system config keys (e.g. docker_registry). */
+  readonly system?: Record<string, unknown>;
+  /** Files written into every service repository before its first commit (over hello's). */
+  readonly repoFiles?: Record<string, string>;
+  /** Extra environment for `paasta up` and the CLI (e.g. DOCKER_HOST). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /** `services` maps a service name to its soa-configs files; each gets a repo with examples/services/hello's code. */
-export async function makeWorkspace(services: Record<string, Record<string, string>>): Promise<Workspace> {
+export async function makeWorkspace(
+  services: Record<string, Record<string, string>>,
+  opts: WorkspaceOptions = {},
+): Promise<Workspace> {
   const root = tempDir("paasta-e2e-");
   const soa = join(root, "soa-configs");
   const etc = join(root, "etc");
@@ -44,6 +58,7 @@ export async function makeWorkspace(services: Record<string, Record<string, stri
   for (const [name, files] of Object.entries(services)) {
     const repo = join(root, "repos", name);
     cpSync(join(REPO, "examples/services/hello"), repo, { recursive: true });
+    for (const [f, content] of Object.entries(opts.repoFiles ?? {})) writeFileSync(join(repo, f), content);
     git(["init", "-q", "-b", "main", repo]);
     git(["add", "-A"], repo);
     git(["commit", "-q", "-m", "first"], repo);
@@ -67,10 +82,17 @@ export async function makeWorkspace(services: Record<string, Record<string, stri
       api_endpoints: { dev: api },
       api_auth_token: token,
       log_writer: { driver: "file", options: { path_format: join(root, "logs/{service}/{component}.log") } },
-      cluster_backends: { dev: { type: "local", executor: "process", state_dir: stateDir } },
+      cluster_backends: { dev: { type: "local", executor: opts.executor ?? "process", state_dir: stateDir } },
+      ...opts.system,
     }),
   );
-  const env = { ...process.env, PAASTA_SYSTEM_CONFIG_DIR: etc, PAASTA_CACHE_DIR: join(root, "cache"), NO_COLOR: "1" };
+  const env = {
+    ...process.env,
+    PAASTA_SYSTEM_CONFIG_DIR: etc,
+    PAASTA_CACHE_DIR: join(root, "cache"),
+    NO_COLOR: "1",
+    ...opts.env,
+  };
   return {
     root,
     soa,

@@ -2,7 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { desiredState } from "../../src/reconcile/desired.js";
-import { EXAMPLES, tempDir } from "../helpers/cli.js";
+import { EXAMPLES, tempDir } from "../helpers/paths.js";
 
 const SHA = "a".repeat(40);
 

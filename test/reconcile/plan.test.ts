@@ -11,7 +11,7 @@ function app(
   hash = "config00000001",
   replicas = 1,
 ): DesiredApp {
-  return { service, instance, git_sha: sha, config_hash: hash, replicas } as DesiredApp;
+  return { service, instance, git_sha: sha, config_hash: hash, replicas, config: { autoscaled: false } } as DesiredApp;
 }
 function observed(
   service: string,

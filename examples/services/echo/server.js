@@ -10,5 +10,5 @@ const server = http.createServer((req, res) => {
     res.end(`${req.method} ${req.url}\n${Buffer.concat(chunks).toString()}`);
   });
 });
-server.listen(port, "127.0.0.1", () => console.log(`echo listening on ${port}`));
+server.listen(port, "0.0.0.0", () => console.log(`echo listening on ${port}`));
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -19,5 +19,5 @@ const server = http.createServer((req, res) => {
   res.writeHead(200, { "content-type": "text/plain" });
   res.end(`${process.env.GREETING || "hello"} from ${sha}\n`);
 });
-server.listen(port, "127.0.0.1", () => console.log(`hello ${sha} listening on ${port}`));
+server.listen(port, "0.0.0.0", () => console.log(`hello ${sha} listening on ${port}`));
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

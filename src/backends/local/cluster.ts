@@ -15,6 +15,7 @@ import { PaastaError } from "../../errors.js";
 import { createLogWriter, type LogWriterPaths, logWriterPaths } from "../../logs/writer.js";
 import { ReconcileLoop } from "../../reconcile/loop.js";
 import type { PassResult } from "../../reconcile/pass.js";
+import type { Executor } from "./executors/executor.js";
 import { ProcessExecutor } from "./executors/process.js";
 import { LocalBackend } from "./index.js";
 
@@ -72,7 +73,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
   const backend = new LocalBackend({
     cluster: o.cluster,
     stateDir: spec.state_dir,
-    executor: (dir) => new ProcessExecutor(dir),
+    executor: await executorFactory(spec.executor, o.env ?? process.env),
     inheritEnv: o.env ?? process.env,
     tickMs: o.tickMs,
   });
@@ -136,6 +137,18 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
       await backend.close();
     },
   };
+}
+
+/**
+ * cluster_backends[CLUSTER].executor: `process` (default) or `docker`. The engine is reached before anything
+ * starts, so an unreachable one is a clear error (PAASTA_ENGINE_UNREACHABLE) rather than failing tasks.
+ */
+async function executorFactory(kind: "process" | "docker", env: NodeJS.ProcessEnv): Promise<(dir: string) => Executor> {
+  if (kind !== "docker") return (dir) => new ProcessExecutor(dir);
+  const { connectEngine } = await import("../../image/engine.js");
+  const { DockerExecutor } = await import("./executors/docker.js");
+  const engine = await connectEngine(env);
+  return () => new DockerExecutor(engine, env);
 }
 
 /** Files the `file` log writer may have written deploy events of `service` to. */

@@ -15,6 +15,7 @@ interface MarkOptions extends SoaDirOptions {
   waitForDeployment?: boolean;
   timeout: string;
   autoRollback?: boolean;
+  verifyImageExists?: boolean;
 }
 
 export function register(program: Command, io: Io, run: Runner): void {
@@ -28,7 +29,11 @@ export function register(program: Command, io: Io, run: Runner): void {
     .option("-i, --image-version <version>", "image version, to redeploy the same SHA with a rebuilt image")
     .option("--wait-for-deployment", "then wait until every instance of the group runs the commit, showing progress")
     .option("-t, --timeout <seconds>", "with --wait-for-deployment: give up after this many seconds", "10800")
-    .option("--auto-rollback", "with --wait-for-deployment: on timeout, roll the group back to the previous commit");
+    .option("--auto-rollback", "with --wait-for-deployment: on timeout, roll the group back to the previous commit")
+    .option(
+      "--verify-image-exists",
+      "refuse to mark unless the commit's image is in the registry (nothing is pushed then)",
+    );
   shortAlias(cmd, "-k", "commit", "<sha>");
   jsonOption(soaDirOptions(cmd))
     .addHelpText(
@@ -47,6 +52,7 @@ directory is regenerated, so \`paasta up\` (or the Kubernetes deployd) picks the
 export async function runMark(opts: MarkOptions, io: Io): Promise<number> {
   const { markForDeployment } = await import("../../deploy/record.js");
   const ctx = await recordContext(opts, io);
+  if (opts.verifyImageExists) await verifyImage(ctx, opts, io);
   const r = await markForDeployment(ctx, {
     service: opts.service,
     sha: required(opts.commit, "-c, --commit <sha>"),
@@ -89,4 +95,21 @@ export async function runMark(opts: MarkOptions, io: Io): Promise<number> {
     io.out(m.warn(`Rolled ${opts.deployGroup} back to ${r.previousSha} (tag ${back?.tag}, marker ${back?.marker})`));
   } else if (opts.autoRollback) io.out(m.warn("No previous version to roll back to"));
   throw deployTimeout(opts.service, opts.deployGroup, r.sha, timeoutSeconds);
+}
+
+/** The commit's image must be in the registry before anything is tagged (reference §3.4). */
+async function verifyImage(ctx: Awaited<ReturnType<typeof recordContext>>, opts: MarkOptions, io: Io): Promise<void> {
+  const { openRemote } = await import("../../deploy/remote.js");
+  const { ensureCommit } = await import("../../deploy/git.js");
+  const { imageTarget, registryFor } = await import("../../image/target.js");
+  const { RegistryClient } = await import("../../image/registry.js");
+  const { PaastaError } = await import("../../errors.js");
+  const remote = await openRemote(ctx.soaDir, opts.service, { gitUrl: opts.gitUrl, git: ctx.git });
+  const { sha } = await ensureCommit(remote.url, required(opts.commit, "-c, --commit <sha>"), remote.git);
+  const registry = await registryFor(remote.service, ctx.soaDir, ctx.system);
+  const target = imageTarget(remote.service, sha, opts.imageVersion ?? null, registry);
+  const info = await new RegistryClient({ env: io.env }).manifest(target.url);
+  if (!info.exists)
+    throw new PaastaError("PAASTA_IMAGE_NOT_FOUND", { image: target.url, service: target.service, sha });
+  if (!opts.json) io.out(marks(io).ok(`${target.url} is in the registry`));
 }

@@ -1,6 +1,5 @@
 /** `paasta reconcile`: one reconcile pass for a cluster, or its plan with --dry-run. */
 import type { Command } from "commander";
-import { PaastaError } from "../../errors.js";
 import {
   examples,
   jsonOption,
@@ -36,6 +35,8 @@ export function register(program: Command, io: Io, run: Runner): void {
       "after",
       `${examples("paasta reconcile --cluster dev --dry-run", "paasta reconcile --cluster dev --rate-limit 10")}
 For a local cluster the pass records the desired apps; the running \`paasta up\` of that cluster applies them.
+For a Kubernetes cluster it is PaaSTA's setup_kubernetes_job and cleanup_kubernetes_jobs in one: objects are
+written with server-side apply only where they differ.
 Exit status: 0 when every app was applied, 1 when any failed or deletions were refused.
 `,
     )
@@ -46,17 +47,12 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
   const system = await requireSystemConfig(io);
   const soaDir = await resolveSoaDir(opts, io);
   const cluster = opts.cluster ?? system.cluster();
-  const spec = system.clusterBackend(cluster);
-  if (spec.type !== "local")
-    throw new PaastaError("PAASTA_USAGE", {
-      detail: `cluster ${cluster} uses the ${spec.type} backend, which this build cannot reconcile yet`,
-    });
-  const { LocalBackend } = await import("../../backends/local/index.js");
-  const { ProcessExecutor } = await import("../../backends/local/executors/process.js");
+  const { openBackend } = await import("../../backends/open.js");
   const { reconcilePass } = await import("../../reconcile/pass.js");
-  const backend = new LocalBackend({ cluster, stateDir: spec.state_dir, executor: (d) => new ProcessExecutor(d) });
+  const backend = await openBackend(system, cluster);
   try {
     const rateLimit = opts.rateLimit === undefined ? undefined : Number(opts.rateLimit);
+    const concurrency = backend.kind === "kubernetes" ? 8 : 1;
     const r = await reconcilePass(backend, {
       soaDir,
       system,
@@ -64,6 +60,7 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
       dryRun: opts.dryRun,
       force: opts.force,
       rateLimit,
+      concurrency,
     });
     const errors = r.outcomes.filter((o) => o.result === "error").length;
     if (opts.json) {
@@ -107,6 +104,6 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
     }
     return errors === 0 && !r.plan.refused ? 0 : 1;
   } finally {
-    await backend.store.close();
+    await backend.close?.();
   }
 }

@@ -75,7 +75,9 @@ export async function runUp(opts: UpOptions, io: Io): Promise<number> {
   local.backend.log.listen((l) =>
     io.out(`${m.dim(l.timestamp.slice(11, 19))} ${l.service}.${l.instance} ${l.message}`),
   );
-  io.out(m.bold(`paasta up: cluster ${cluster} (local, process executor)`));
+  const backendSpec = system.clusterBackend(cluster);
+  const executor = backendSpec.type === "local" ? backendSpec.executor : "process";
+  io.out(m.bold(`paasta up: cluster ${cluster} (local, ${executor} executor)`));
   io.out(`  API:        ${local.api.url}   (writes need the token in ${local.tokenSource})`);
   io.out(
     `  state:      ${system.clusterBackend(cluster).type === "local" ? (system.clusterBackend(cluster) as { state_dir: string }).state_dir : ""}`,

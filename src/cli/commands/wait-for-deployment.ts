@@ -53,7 +53,7 @@ export async function runWait(opts: WaitOptions, io: Io): Promise<number> {
     opts.deployGroup,
   ]);
   const latest = history.get(opts.deployGroup)?.[0];
-  if (!latest || !latest.sha.startsWith(sha)) {
+  if (!latest?.sha.startsWith(sha)) {
     throw new PaastaError("PAASTA_USAGE", {
       detail: `${sha} is not the latest deployment of ${opts.deployGroup} (latest: ${latest?.sha ?? "none"}); mark it for deployment first`,
     });

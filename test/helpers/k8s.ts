@@ -1,0 +1,50 @@
+/**
+ * The real Kubernetes control plane of scripts/testenv (etcd, kube-apiserver, controller-manager, scheduler,
+ * kwok nodes), started on demand, and a client for assertions.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { connect, type Kube } from "../../src/backends/kubernetes/client.js";
+import type { ClusterBackend } from "../../src/config/system.js";
+import { REPO } from "./cli.js";
+
+let kubeconfig: string | undefined;
+
+/** `scripts/testenv k8s up` (idempotent; seconds when cached) → the kubeconfig path. */
+export function ensureK8s(): string {
+  if (kubeconfig) return kubeconfig;
+  const r = spawnSync(join(REPO, "scripts/testenv"), ["k8s", "up"], { encoding: "utf8" });
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  if (r.status !== 0 || !last.startsWith("KUBECONFIG=")) {
+    throw new Error(`scripts/testenv k8s up failed (exit ${r.status}):\n${r.stderr}\n${r.stdout}`);
+  }
+  kubeconfig = last.slice("KUBECONFIG=".length);
+  return kubeconfig;
+}
+
+/** Runs the environment's kubectl (as a person editing by hand would). */
+export function kubectl(args: string[]): { code: number; stdout: string; stderr: string } {
+  const config = ensureK8s();
+  const state = readFileSync(join(dirname(config), "state.env"), "utf8");
+  const bin = /^KUBECTL=(.*)$/m.exec(state)?.[1] ?? "kubectl";
+  const r = spawnSync(bin, ["--kubeconfig", config, ...args], { encoding: "utf8" });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export async function kubeClient(): Promise<Kube> {
+  const spec: Extract<ClusterBackend, { type: "kubernetes" }> = { type: "kubernetes", kubeconfig: ensureK8s() };
+  return connect(spec, "test");
+}
+
+/** Deletes every namespace a previous run left behind (labelled managed by paasta) and waits until they are gone. */
+export async function cleanManagedNamespaces(kube: Kube): Promise<void> {
+  const managed = await kube.list<{ metadata: { name: string } }>("v1", "Namespace", "paasta.yelp.com/managed=true");
+  for (const ns of managed) await kube.delete("v1", "Namespace", undefined, ns.metadata.name);
+  const end = Date.now() + 240_000;
+  while (Date.now() < end) {
+    if ((await kube.list("v1", "Namespace", "paasta.yelp.com/managed=true")).length === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("managed namespaces of an earlier run did not go away within 240 s");
+}
