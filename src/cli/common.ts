@@ -94,3 +94,16 @@ export function required<T>(value: T | undefined, flag: string): T {
   if (value === undefined) throw new PaastaError("PAASTA_USAGE", { detail: `required option '${flag}' not specified` });
   return value;
 }
+
+/** Runs until SIGINT (Ctrl-C) or SIGTERM, then awaits `stop` once: the shape of every foreground daemon. */
+export function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      void stop().then(resolve, resolve);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}

@@ -117,7 +117,31 @@ function progressLine(e: ProgressEvent): string | undefined {
   return e.id ? `${e.id}: ${e.status}` : e.status;
 }
 
-export async function pushImage(
+/**
+ * Runs a push or a pull and follows its progress stream; an error when starting it or one reported in the
+ * stream (the engine reports failures there) becomes `code`.
+ */
+async function transfer(
+  engine: Engine,
+  image: string,
+  code: "PAASTA_IMAGE_PUSH_FAILED" | "PAASTA_IMAGE_PULL_FAILED",
+  start: () => Promise<NodeJS.ReadableStream>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await start();
+  } catch (e) {
+    throw new PaastaError(code, { image, detail: describe(e) });
+  }
+  const error = await follow(engine, stream, (e) => {
+    const l = progressLine(e);
+    if (l) onLine(l);
+  }).catch((e: unknown) => describe(e));
+  if (error) throw new PaastaError(code, { image, detail: error });
+}
+
+export function pushImage(
   engine: Engine,
   image: string,
   env: NodeJS.ProcessEnv,
@@ -125,39 +149,32 @@ export async function pushImage(
 ): Promise<void> {
   const { repo, tag } = splitTag(image);
   const authconfig = authFor(image, env);
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = (await engine.docker
-      .getImage(repo)
-      .push({ tag, ...(authconfig ? { authconfig } : {}) })) as unknown as NodeJS.ReadableStream;
-  } catch (e) {
-    throw new PaastaError("PAASTA_IMAGE_PUSH_FAILED", { image, detail: describe(e) });
-  }
-  const error = await follow(engine, stream, (e) => {
-    const l = progressLine(e);
-    if (l) onLine(l);
-  }).catch((e: unknown) => describe(e));
-  if (error) throw new PaastaError("PAASTA_IMAGE_PUSH_FAILED", { image, detail: error });
+  return transfer(
+    engine,
+    image,
+    "PAASTA_IMAGE_PUSH_FAILED",
+    async () =>
+      (await engine.docker
+        .getImage(repo)
+        .push({ tag, ...(authconfig ? { authconfig } : {}) })) as unknown as NodeJS.ReadableStream,
+    onLine,
+  );
 }
 
-export async function pullImage(
+export function pullImage(
   engine: Engine,
   image: string,
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void,
 ): Promise<void> {
   const authconfig = authFor(image, env);
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = await engine.docker.pull(image, authconfig ? { authconfig } : {});
-  } catch (e) {
-    throw new PaastaError("PAASTA_IMAGE_PULL_FAILED", { image, detail: describe(e) });
-  }
-  const error = await follow(engine, stream, (e) => {
-    const l = progressLine(e);
-    if (l) onLine(l);
-  }).catch((e: unknown) => describe(e));
-  if (error) throw new PaastaError("PAASTA_IMAGE_PULL_FAILED", { image, detail: error });
+  return transfer(
+    engine,
+    image,
+    "PAASTA_IMAGE_PULL_FAILED",
+    () => engine.docker.pull(image, authconfig ? { authconfig } : {}),
+    onLine,
+  );
 }
 
 /** Pulls `image` unless the engine already has it. */

@@ -1,6 +1,13 @@
 /** `paasta api`: serve a cluster's HTTP API (PaaSTA's /v1) on api_endpoints[cluster]. */
 import type { Command } from "commander";
-import { examples, requireSystemConfig, resolveSoaDir, type SoaDirOptions, soaDirOptions } from "../common.js";
+import {
+  examples,
+  requireSystemConfig,
+  resolveSoaDir,
+  type SoaDirOptions,
+  soaDirOptions,
+  untilSignal,
+} from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 
@@ -43,17 +50,9 @@ export async function runApi(opts: ApiOptions, io: Io): Promise<number> {
   });
   const server = await listen(app, endpoint.hostname, Number(endpoint.port || 80));
   io.out(marks(io).bold(`paasta api: cluster ${cluster} (${backend.kind}) on ${server.url}; Ctrl-C stops it`));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      void server.close().then(async () => {
-        await backend.close?.();
-        resolve();
-      });
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+  await untilSignal(async () => {
+    await server.close();
+    await backend.close?.();
   });
   return 0;
 }

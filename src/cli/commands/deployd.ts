@@ -1,6 +1,13 @@
 /** `paasta deployd`: reconcile a Kubernetes cluster continuously (PaaSTA's setup/cleanup jobs as a daemon). */
 import type { Command } from "commander";
-import { examples, requireSystemConfig, resolveSoaDir, type SoaDirOptions, soaDirOptions } from "../common.js";
+import {
+  examples,
+  requireSystemConfig,
+  resolveSoaDir,
+  type SoaDirOptions,
+  soaDirOptions,
+  untilSignal,
+} from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 
@@ -77,18 +84,10 @@ export async function runDeployd(opts: DeploydOptions, io: Io): Promise<number> 
   }
   loop.start();
   io.out(m.bold(`paasta deployd: reconciling cluster ${cluster} (${backend.kind}); Ctrl-C stops it`));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      stopWatch?.();
-      void loop.close().then(async () => {
-        await backend.close?.();
-        resolve();
-      });
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+  await untilSignal(async () => {
+    stopWatch?.();
+    await loop.close();
+    await backend.close?.();
   });
   return 0;
 }

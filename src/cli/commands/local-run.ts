@@ -164,7 +164,7 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
   let hostPort: number | null = null;
   const wantsPort = opts.port !== undefined || spec.kind === "kubernetes" || spec.kind === "eks";
   if (wantsPort) {
-    const { allocatePort } = await import("../../backends/local/ports.js");
+    const { allocatePort, ephemeralPort } = await import("../../backends/local/ports.js");
     if (opts.port !== undefined) {
       const p = Number(opts.port);
       if (!Number.isInteger(p) || p < 1 || p > 65535)
@@ -174,7 +174,7 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
           detail: `port ${p} is already in use: pick another -o PORT, or omit it`,
         });
       });
-    } else hostPort = await allocatePort(new Set(), [35000, 39999]);
+    } else hostPort = await ephemeralPort(); // not the local runtime's range: both may run at once
   }
   if (opts.healthcheckOnly && !spec.healthcheck?.mode) {
     throw new PaastaError("PAASTA_USAGE", {

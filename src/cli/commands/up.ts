@@ -1,7 +1,14 @@
 /** `paasta up`: run a local cluster in the foreground: reconcile loop, supervisor, API. */
 import type { Command } from "commander";
 import { PaastaError } from "../../errors.js";
-import { examples, requireSystemConfig, resolveSoaDir, type SoaDirOptions, soaDirOptions } from "../common.js";
+import {
+  examples,
+  requireSystemConfig,
+  resolveSoaDir,
+  type SoaDirOptions,
+  soaDirOptions,
+  untilSignal,
+} from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 
@@ -89,15 +96,9 @@ export async function runUp(opts: UpOptions, io: Io): Promise<number> {
   io.out(
     `  Try: paasta status -s SERVICE --cluster ${cluster}    Stop: Ctrl-C${opts.keepRunning ? " (services keep running)" : ""}`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      io.out(opts.keepRunning ? "Stopping paasta up; services keep running." : "Stopping paasta up and its services…");
-      void local.stop({ stopTasks: !opts.keepRunning }).then(resolve);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+  await untilSignal(async () => {
+    io.out(opts.keepRunning ? "Stopping paasta up; services keep running." : "Stopping paasta up and its services…");
+    await local.stop({ stopTasks: !opts.keepRunning });
   });
   return 0;
 }
