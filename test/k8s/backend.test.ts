@@ -241,6 +241,57 @@ describe("Kubernetes backend on a real control plane", () => {
     expect(backend.lastDrift.get("Deployment/paastasvc-alpha/alpha-main")).toContain('"hand/edited:1"');
   }, 60_000);
 
+  it("a namespace move creates the new copy, then removes the old one once the new one is ready", async () => {
+    edit("alpha", "deploy_group: kube.everything", "deploy_group: kube.everything\n  namespace: moved-alpha");
+    await pass();
+    await until(
+      () => readyPods("alpha"),
+      (n) => n >= 2,
+      60_000,
+    );
+    // the next pass sees the new copy ready and deletes the old one
+    await until(
+      async () => {
+        await pass();
+        return (await deployments("alpha")).map((d) => d.metadata.namespace);
+      },
+      (nss) => nss.length === 1 && nss[0] === "moved-alpha",
+      60_000,
+      1000,
+    );
+    edit("alpha", "\n  namespace: moved-alpha", "");
+    await pass();
+    await until(
+      async () => {
+        await pass();
+        return (await deployments("alpha")).map((d) => d.metadata.namespace);
+      },
+      (nss) => nss.length === 1 && nss[0] === "paastasvc-alpha",
+      60_000,
+      1000,
+    );
+  }, 150_000);
+
+  it("with downthenup, a moved instance's new copy is created only after the old one is gone", async () => {
+    edit(
+      "bravo",
+      "deploy_group: kube.everything",
+      "deploy_group: kube.everything\n  bounce_method: downthenup\n  namespace: moved-bravo",
+    );
+    await pass();
+    const during = (await deployments("bravo")).map((d) => d.metadata.namespace);
+    expect(during).not.toContain("moved-bravo");
+    await until(
+      async () => {
+        await pass();
+        return (await deployments("bravo")).map((d) => d.metadata.namespace);
+      },
+      (nss) => nss.length === 1 && nss[0] === "moved-bravo",
+      90_000,
+      1000,
+    );
+  }, 150_000);
+
   it("paasta status through paasta api shows versions; a crash-looping container is not healthy", async () => {
     const api = spawn(process.execPath, [BIN, "api", "--cluster", "kube"], { env, stdio: ["ignore", "pipe", "pipe"] });
     try {
