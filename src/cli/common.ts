@@ -107,3 +107,14 @@ export function untilSignal(stop: () => Promise<void>): Promise<void> {
     process.on("SIGTERM", onSignal);
   });
 }
+
+/** The system config, soa dir and cluster of a cluster command (`--cluster`, default the system's `cluster`). */
+export async function clusterContext(opts: SoaDirOptions & { cluster?: string }, io: Io) {
+  const system = await requireSystemConfig(io);
+  const soaDir = await resolveSoaDir(opts, io);
+  const cluster = opts.cluster ?? system.cluster();
+  if (!system.clusters().includes(cluster)) {
+    throw new PaastaError("PAASTA_CLUSTER_UNKNOWN", { cluster, known: system.clusters().join(", ") || "none" });
+  }
+  return { system, soaDir, cluster };
+}

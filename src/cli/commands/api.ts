@@ -1,13 +1,6 @@
 /** `paasta api`: serve a cluster's HTTP API (PaaSTA's /v1) on api_endpoints[cluster]. */
 import type { Command } from "commander";
-import {
-  examples,
-  requireSystemConfig,
-  resolveSoaDir,
-  type SoaDirOptions,
-  soaDirOptions,
-  untilSignal,
-} from "../common.js";
+import { clusterContext, examples, type SoaDirOptions, soaDirOptions, untilSignal } from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 
@@ -31,9 +24,7 @@ It listens where api_endpoints[cluster] says. For local clusters \`paasta up\` s
 }
 
 export async function runApi(opts: ApiOptions, io: Io): Promise<number> {
-  const system = await requireSystemConfig(io);
-  const soaDir = await resolveSoaDir(opts, io);
-  const cluster = opts.cluster ?? system.cluster();
+  const { system, soaDir, cluster } = await clusterContext(opts, io);
   const { openBackend } = await import("../../backends/open.js");
   const { buildApi } = await import("../../api/app.js");
   const { listen } = await import("../../api/server.js");

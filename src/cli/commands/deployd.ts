@@ -1,13 +1,6 @@
 /** `paasta deployd`: reconcile a Kubernetes cluster continuously (PaaSTA's setup/cleanup jobs as a daemon). */
 import type { Command } from "commander";
-import {
-  examples,
-  requireSystemConfig,
-  resolveSoaDir,
-  type SoaDirOptions,
-  soaDirOptions,
-  untilSignal,
-} from "../common.js";
+import { clusterContext, examples, type SoaDirOptions, soaDirOptions, untilSignal } from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 
@@ -37,9 +30,7 @@ A hand edit of a managed object wakes it (watch events) and is repaired on the n
 }
 
 export async function runDeployd(opts: DeploydOptions, io: Io): Promise<number> {
-  const system = await requireSystemConfig(io);
-  const soaDir = await resolveSoaDir(opts, io);
-  const cluster = opts.cluster ?? system.cluster();
+  const { system, soaDir, cluster } = await clusterContext(opts, io);
   const { openBackend } = await import("../../backends/open.js");
   const { ReconcileLoop } = await import("../../reconcile/loop.js");
   const { createLogWriter } = await import("../../logs/writer.js");

@@ -1,14 +1,6 @@
 /** `paasta reconcile`: one reconcile pass for a cluster, or its plan with --dry-run. */
 import type { Command } from "commander";
-import {
-  examples,
-  jsonOption,
-  printJson,
-  requireSystemConfig,
-  resolveSoaDir,
-  type SoaDirOptions,
-  soaDirOptions,
-} from "../common.js";
+import { clusterContext, examples, jsonOption, printJson, type SoaDirOptions, soaDirOptions } from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 
@@ -44,9 +36,7 @@ Exit status: 0 when every app was applied, 1 when any failed or deletions were r
 }
 
 export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<number> {
-  const system = await requireSystemConfig(io);
-  const soaDir = await resolveSoaDir(opts, io);
-  const cluster = opts.cluster ?? system.cluster();
+  const { system, soaDir, cluster } = await clusterContext(opts, io);
   const { openBackend } = await import("../../backends/open.js");
   const { reconcilePass } = await import("../../reconcile/pass.js");
   const backend = await openBackend(system, cluster);

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { PaastaError } from "../../errors.js";
 import {
+  clusterContext,
   examples,
   requireSystemConfig,
   resolveSoaDir,
@@ -42,12 +43,7 @@ Ctrl-C (SIGINT) or SIGTERM stops it gracefully, stopping the services unless --k
 
 export async function runUp(opts: UpOptions, io: Io): Promise<number> {
   const { startLocalCluster } = await import("../../backends/local/cluster.js");
-  const system = await requireSystemConfig(io);
-  const soaDir = await resolveSoaDir(opts, io);
-  const cluster = opts.cluster ?? system.cluster();
-  if (!system.clusters().includes(cluster)) {
-    throw new PaastaError("PAASTA_CLUSTER_UNKNOWN", { cluster, known: system.clusters().join(", ") || "none" });
-  }
+  const { system, soaDir, cluster } = await clusterContext(opts, io);
   const m = marks(io);
   const version = (await import("../version.js")).VERSION;
   let lastSummary = "";
