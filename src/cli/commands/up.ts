@@ -1,15 +1,6 @@
 /** `paasta up`: run a local cluster in the foreground: reconcile loop, supervisor, API. */
 import type { Command } from "commander";
-import { PaastaError } from "../../errors.js";
-import {
-  clusterContext,
-  examples,
-  requireSystemConfig,
-  resolveSoaDir,
-  type SoaDirOptions,
-  soaDirOptions,
-  untilSignal,
-} from "../common.js";
+import { clusterContext, examples, type SoaDirOptions, soaDirOptions, untilSignal } from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 
