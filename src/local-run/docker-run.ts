@@ -7,7 +7,7 @@
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
-import { checkHttp, checkTcp, type HealthResult } from "../backends/local/health.js";
+import { probe } from "../backends/local/health.js";
 import { PaastaError } from "../errors.js";
 import { execInContainer } from "../image/container-exec.js";
 import { describe, type Engine } from "../image/engine.js";
@@ -122,19 +122,10 @@ export async function runContainer(engine: Engine, plan: RunPlan, o: RunOutput):
     let health: HealthSimulation | undefined;
     if (plan.healthcheck && plan.healthcheckMode !== "skip") {
       const hc = plan.healthcheck;
-      const timeoutMs = hc.timeout_seconds * 1000;
-      const check = async (): Promise<HealthResult> => {
-        if (hc.mode === "cmd") {
-          const code = await execInContainer(container, hc.cmd, timeoutMs).catch(() => 127);
-          return {
-            ok: code === 0,
-            detail: code === 124 ? `timed out after ${hc.timeout_seconds}s` : `${hc.cmd} exited ${code}`,
-          };
-        }
-        if (plan.hostPort === null) return { ok: false, detail: "no port published" };
-        if (hc.mode === "tcp") return checkTcp("127.0.0.1", plan.hostPort, timeoutMs);
-        return checkHttp(hc.mode === "https" ? "https" : "http", "127.0.0.1", plan.hostPort, hc.uri, timeoutMs);
-      };
+      const check = () =>
+        probe(hc, "127.0.0.1", plan.hostPort, (cmd, timeoutMs) =>
+          execInContainer(container, cmd, timeoutMs).catch(() => 127),
+        );
       health = await simulateHealthcheck({
         hc,
         via: healthVia(hc, plan.hostPort),

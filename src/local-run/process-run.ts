@@ -5,21 +5,14 @@
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { checkHttp, checkTcp, type HealthResult } from "../backends/local/health.js";
+import { probe } from "../backends/local/health.js";
+import { runShell, signalGroup } from "../backends/local/process-group.js";
 import { PaastaError } from "../errors.js";
 import type { RunOutput, RunResult } from "./docker-run.js";
 import { healthVia, simulateHealthcheck } from "./healthcheck.js";
 import type { RunPlan } from "./plan.js";
 
 const INHERITED = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL", "TERM"];
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  try {
-    if (pid) process.kill(-pid, signal);
-  } catch {
-    // gone
-  }
-}
 
 export async function runProcess(plan: RunPlan, callerEnv: NodeJS.ProcessEnv, o: RunOutput): Promise<RunResult> {
   const argv = plan.command;
@@ -54,7 +47,7 @@ export async function runProcess(plan: RunPlan, callerEnv: NodeJS.ProcessEnv, o:
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
-    killGroup(child.pid, "SIGTERM");
+    signalGroup(child.pid, "SIGTERM");
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -62,30 +55,8 @@ export async function runProcess(plan: RunPlan, callerEnv: NodeJS.ProcessEnv, o:
     o.note(`Started ${argv.join(" ")} (pid ${child.pid ?? "?"}) in ${plan.cwd}`);
     if (plan.healthcheck && plan.healthcheckMode !== "skip") {
       const hc = plan.healthcheck;
-      const timeoutMs = hc.timeout_seconds * 1000;
-      const check = async (): Promise<HealthResult> => {
-        if (hc.mode === "cmd") {
-          const code = await new Promise<number>((resolve) => {
-            const c = spawn("/bin/sh", ["-c", hc.cmd], { cwd: plan.cwd, env, stdio: "ignore", detached: true });
-            const t = setTimeout(() => {
-              killGroup(c.pid, "SIGKILL");
-              resolve(124);
-            }, timeoutMs);
-            c.on("error", () => resolve(127));
-            c.on("exit", (code) => {
-              clearTimeout(t);
-              resolve(code ?? 1);
-            });
-          });
-          return {
-            ok: code === 0,
-            detail: code === 124 ? `timed out after ${hc.timeout_seconds}s` : `${hc.cmd} exited ${code}`,
-          };
-        }
-        if (plan.hostPort === null) return { ok: false, detail: "no port" };
-        if (hc.mode === "tcp") return checkTcp("127.0.0.1", plan.hostPort, timeoutMs);
-        return checkHttp(hc.mode === "https" ? "https" : "http", "127.0.0.1", plan.hostPort, hc.uri, timeoutMs);
-      };
+      const check = () =>
+        probe(hc, "127.0.0.1", plan.hostPort, (cmd, timeoutMs) => runShell(cmd, { cwd: plan.cwd, env, timeoutMs }));
       const health = await simulateHealthcheck({
         hc,
         via: healthVia(hc, plan.hostPort),
@@ -95,8 +66,8 @@ export async function runProcess(plan: RunPlan, callerEnv: NodeJS.ProcessEnv, o:
         cancelled: () => interrupted,
       });
       if (plan.healthcheckMode === "only") {
-        killGroup(child.pid, "SIGTERM");
-        const t = setTimeout(() => killGroup(child.pid, "SIGKILL"), 10_000);
+        signalGroup(child.pid, "SIGTERM");
+        const t = setTimeout(() => signalGroup(child.pid, "SIGKILL"), 10_000);
         await closed;
         clearTimeout(t);
         return { exitCode: health.passed ? 0 : 1, health };

@@ -2,6 +2,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
+import type { ResolvedHealthcheck } from "../../config/types.js";
 
 export interface HealthResult {
   readonly ok: boolean;
@@ -52,6 +53,32 @@ export function checkTcp(host: string, port: number, timeoutMs: number): Promise
       resolve({ ok: false, detail: describeNetError(e) });
     });
   });
+}
+
+/**
+ * One check of `hc` against a task at host:port; `runCmd` runs a cmd check where the task runs (a shell, a
+ * container) and returns its exit code (124: timed out). No health check mode passes.
+ */
+export async function probe(
+  hc: ResolvedHealthcheck,
+  host: string,
+  port: number | null,
+  runCmd: (cmd: string, timeoutMs: number) => Promise<number>,
+): Promise<HealthResult> {
+  const timeoutMs = hc.timeout_seconds * 1000;
+  switch (hc.mode) {
+    case null:
+      return { ok: true, detail: "no health check" };
+    case "cmd": {
+      const code = await runCmd(hc.cmd, timeoutMs);
+      return {
+        ok: code === 0,
+        detail: code === 124 ? `timed out after ${hc.timeout_seconds}s` : `${hc.cmd} exited ${code}`,
+      };
+    }
+  }
+  if (port === null) return { ok: false, detail: "no port published" };
+  return hc.mode === "tcp" ? checkTcp(host, port, timeoutMs) : checkHttp(hc.mode, host, port, hc.uri, timeoutMs);
 }
 
 function describeNetError(e: NodeJS.ErrnoException): string {

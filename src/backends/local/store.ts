@@ -4,7 +4,7 @@
  * `paasta up` re-adopts running tasks instead of duplicating or orphaning them. Synchronous (better-sqlite3,
  * WAL): every state change is on disk before the next step.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
@@ -36,6 +36,16 @@ export interface TaskRecord {
   last_exit_code: number | null;
   reason: string | null;
   log_dir: string;
+}
+
+/** The exit code a task's wrapper wrote to `exit_code` in its log directory; null when none was written. */
+export function recordedExitCode(task: TaskRecord): number | null {
+  try {
+    const text = readFileSync(join(task.log_dir, "exit_code"), "utf8").trim();
+    return text === "" ? null : Number(text);
+  } catch {
+    return null;
+  }
 }
 
 export interface AppRecord {

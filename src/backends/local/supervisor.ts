@@ -10,7 +10,7 @@ import type { DesiredApp } from "../../reconcile/desired.js";
 import { decideBounce } from "./bounce.js";
 import { drainerFor } from "./drain.js";
 import type { Executor } from "./executors/executor.js";
-import { checkHttp, checkTcp, type HealthResult } from "./health.js";
+import { type HealthResult, probe } from "./health.js";
 import { allocatePort, DEFAULT_PORT_RANGE } from "./ports.js";
 import type { RuntimeLog } from "./runtime-log.js";
 import { type AppRecord, isTerminal, type Store, type TaskRecord } from "./store.js";
@@ -405,27 +405,11 @@ export class Supervisor {
       });
   }
 
-  private async runHealthCheck(t: TaskRecord, app: DesiredApp): Promise<HealthResult> {
-    const hc = app.config.healthcheck;
-    const timeoutMs = hc.timeout_seconds * 1000;
-    const port = t.port ?? app.config.container_port;
-    switch (hc.mode) {
-      case "http":
-      case "https":
-        return checkHttp(hc.mode, t.host, port, hc.uri, timeoutMs);
-      case "tcp":
-        return checkTcp(t.host, port, timeoutMs);
-      case "cmd": {
-        const env = taskEnv(app, t.port, { taskId: t.id, runtimeId: this.o.runtimeId }, this.o.inheritEnv);
-        const code = await this.o.executor.exec(t, app, hc.cmd, env, timeoutMs);
-        return {
-          ok: code === 0,
-          detail: code === 124 ? `timed out after ${hc.timeout_seconds}s` : `${hc.cmd} exited ${code}`,
-        };
-      }
-      default:
-        return { ok: true, detail: "no health check" };
-    }
+  private runHealthCheck(t: TaskRecord, app: DesiredApp): Promise<HealthResult> {
+    return probe(app.config.healthcheck, t.host, t.port ?? app.config.container_port, (cmd, timeoutMs) => {
+      const env = taskEnv(app, t.port, { taskId: t.id, runtimeId: this.o.runtimeId }, this.o.inheritEnv);
+      return this.o.executor.exec(t, app, cmd, env, timeoutMs);
+    });
   }
 
   private onHealth(id: string, app: DesiredApp, r: HealthResult): void {

@@ -6,7 +6,7 @@
  * from the engine (inspect); output is copied into the task's files; containers outlive `paasta up` and are
  * re-adopted by id, and strays of this runtime are found by its runtime-id label.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type Dockerode from "dockerode";
 import { PaastaError } from "../../../errors.js";
@@ -14,7 +14,7 @@ import { execInContainer } from "../../../image/container-exec.js";
 import { describe, type Engine, isNotFound } from "../../../image/engine.js";
 import { ensureImage } from "../../../image/images.js";
 import type { DesiredApp } from "../../../reconcile/desired.js";
-import type { TaskRecord } from "../store.js";
+import { recordedExitCode, type TaskRecord } from "../store.js";
 import { followLogs } from "./docker-logs.js";
 import type { Executor, Liveness, StartedTask } from "./executor.js";
 
@@ -208,14 +208,5 @@ export class DockerExecutor implements Executor {
             .catch(() => {});
         },
       }));
-  }
-}
-
-function recordedExitCode(task: TaskRecord): number | null {
-  try {
-    const text = readFileSync(join(task.log_dir, "exit_code"), "utf8").trim();
-    return text === "" ? null : Number(text);
-  } catch {
-    return null;
   }
 }

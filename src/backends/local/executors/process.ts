@@ -12,7 +12,8 @@ import type { GitOptions } from "../../../deploy/git.js";
 import { PaastaError } from "../../../errors.js";
 import type { DesiredApp } from "../../../reconcile/desired.js";
 import { artifactDir, ensureArtifact } from "../artifacts.js";
-import type { TaskRecord } from "../store.js";
+import { runShell, signalGroup } from "../process-group.js";
+import { recordedExitCode, type TaskRecord } from "../store.js";
 import type { Executor, Liveness, StartedTask } from "./executor.js";
 
 const STRING_SHIM = 'f=$1; sh -c "$2"; rc=$?; printf %s "$rc" > "$f"; exit $rc';
@@ -35,14 +36,6 @@ function groupAlive(pgid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // already gone
   }
 }
 
@@ -108,7 +101,7 @@ export class ProcessExecutor implements Executor {
     const alive =
       stat !== undefined && stat.state !== "Z" && (task.proc_start === null || stat.start === task.proc_start);
     if (alive) return { alive: true };
-    return { alive: false, exitCode: readExitCode(task) };
+    return { alive: false, exitCode: recordedExitCode(task) };
   }
 
   async stop(task: TaskRecord, graceSeconds: number): Promise<void> {
@@ -131,26 +124,7 @@ export class ProcessExecutor implements Executor {
     env: Record<string, string>,
     timeoutMs: number,
   ): Promise<number> {
-    return new Promise((resolve) => {
-      const child = spawn("/bin/sh", ["-c", command], {
-        cwd: artifactDir(this.stateDir, app.service, app.git_sha),
-        env,
-        detached: true,
-        stdio: "ignore",
-      });
-      const timer = setTimeout(() => {
-        if (child.pid) signalGroup(child.pid, "SIGKILL");
-        resolve(124);
-      }, timeoutMs);
-      child.on("error", () => {
-        clearTimeout(timer);
-        resolve(127);
-      });
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        resolve(code ?? 1);
-      });
-    });
+    return runShell(command, { cwd: artifactDir(this.stateDir, app.service, app.git_sha), env, timeoutMs });
   }
 
   async findOrphans(
@@ -194,14 +168,5 @@ export class ProcessExecutor implements Executor {
       });
     }
     return out;
-  }
-}
-
-function readExitCode(task: TaskRecord): number | null {
-  try {
-    const text = readFileSync(join(task.log_dir, "exit_code"), "utf8").trim();
-    return text === "" ? null : Number(text);
-  } catch {
-    return null;
   }
 }
