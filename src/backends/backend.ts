@@ -11,16 +11,9 @@
  * - `remove(ref)` stops and forgets an app (drains per its drain method first where the backend can).
  * - `status(ref)` reports versions, replicas, health and why a bounce is stuck.
  */
-import type { DesiredApp } from "../reconcile/desired.js";
+import type { AppRef, DesiredApp } from "../model/app.js";
 
-export interface AppRef {
-  readonly service: string;
-  readonly instance: string;
-}
-
-export function appKey(ref: AppRef): string {
-  return `${ref.service}.${ref.instance}`;
-}
+export { type AppRef, appKey } from "../model/app.js";
 
 /** One version of an app as it runs: identified by its config hash. */
 export interface ObservedVersion {

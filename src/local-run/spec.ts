@@ -4,17 +4,16 @@
  * (`-i JOB.ACTION`) through resolveTronJob. The environment is the runtime's (paastaEnv + the user `env`).
  */
 import { hostname, userInfo } from "node:os";
-import { paastaEnv } from "../backends/local/task-env.js";
 import { loadServiceDir } from "../config/file-check.js";
 import type { Problem } from "../config/problem.js";
 import { instanceNames, resolveInstance, resolveTronJob } from "../config/resolve.js";
 import { fileValue } from "../config/soa.js";
 import type { SystemConfig } from "../config/system.js";
-import type { ResolvedHealthcheck, ResolvedInstanceConfig, ResolvedVolume } from "../config/types.js";
+import type { ResolvedHealthcheck, ResolvedVolume } from "../config/types.js";
 import { deploymentFor, readDeployments } from "../deploy/deployments-file.js";
 import { PaastaError } from "../errors.js";
 import { dockerImageName } from "../image/naming.js";
-import type { DesiredApp } from "../reconcile/desired.js";
+import { paastaEnv } from "../model/task-env.js";
 
 export type RunKind = "kubernetes" | "eks" | "adhoc" | "tron";
 
@@ -147,27 +146,24 @@ export function runEnv(
   spec: LocalRunSpec,
   run: { image: string; gitSha: string; imageVersion: string | null; port: number | null },
 ): Record<string, string> {
-  const config = {
-    deploy_group: spec.deployGroup ?? "",
-    type: spec.kind,
+  const identity = {
+    service: spec.service,
+    instance: spec.instance,
+    cluster: spec.cluster,
+    deploy_group: spec.deployGroup,
+    instance_type: spec.kind,
+    docker_image: run.image,
+    git_sha: run.gitSha,
+    image_version: run.imageVersion,
     cpus: spec.cpus,
     mem: spec.mem,
     disk: spec.disk,
     gpus: spec.gpus,
-    monitoring: { team: spec.team },
-  } as unknown as ResolvedInstanceConfig;
-  const app = {
-    service: spec.service,
-    instance: spec.instance,
-    cluster: spec.cluster,
-    config,
-    git_sha: run.gitSha,
-    image_version: run.imageVersion,
-    docker_image: run.image,
-  } as DesiredApp;
+    team: spec.team,
+  };
   const host = hostname();
   return {
-    ...paastaEnv(app, run.port),
+    ...paastaEnv(identity, run.port),
     ...spec.userEnv,
     HOST: host,
     PAASTA_HOST: host,

@@ -16,27 +16,10 @@ import type { ResolvedInstanceConfig } from "../config/types.js";
 import { controlFor, deploymentFor, readDeployments } from "../deploy/deployments-file.js";
 import { resolveGitUrl } from "../deploy/git-url.js";
 import { dockerImageUrl } from "../image/naming.js";
+import type { DesiredApp } from "../model/app.js";
 import { configHash } from "./hash.js";
 
-export interface DesiredApp {
-  readonly service: string;
-  readonly instance: string;
-  readonly cluster: string;
-  readonly config: ResolvedInstanceConfig;
-  readonly git_sha: string;
-  readonly image_version: string | null;
-  /** `services-S:paasta-SHA[-IV]` (relative to the registry). */
-  readonly docker_image: string;
-  /** The full image URL, when a registry is configured. */
-  readonly image_url: string | null;
-  /** The service's repository, resolved (for the process executor's checkout). */
-  readonly git_url: string | null;
-  readonly desired_state: "start" | "stop";
-  readonly force_bounce: string | null;
-  readonly config_hash: string;
-  /** Replicas wanted now: 0 when stopped; `instances`, or `min_instances` when autoscaled (no metrics here). */
-  readonly replicas: number;
-}
+export type { DesiredApp };
 
 export interface DesiredState {
   readonly cluster: string;

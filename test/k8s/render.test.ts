@@ -6,7 +6,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderApp, strategy } from "../../src/backends/kubernetes/render/workload.js";
-import { type DesiredApp, desiredState } from "../../src/reconcile/desired.js";
+import type { DesiredApp } from "../../src/model/app.js";
+import { desiredState } from "../../src/reconcile/desired.js";
 import { EXAMPLES, REPO, tempDir } from "../helpers/paths.js";
 
 const GOLDEN = join(REPO, "test/fixtures/k8s-golden");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ObservedApp } from "../../src/backends/backend.js";
-import type { DesiredApp, DesiredState } from "../../src/reconcile/desired.js";
+import type { DesiredApp } from "../../src/model/app.js";
+import type { DesiredState } from "../../src/reconcile/desired.js";
 import { planPass } from "../../src/reconcile/plan.js";
 
 // Hand-built values: planPass is pure; these carry only the fields it reads.

@@ -5,7 +5,7 @@
  * one is gone) and the old copy removed once the new one is ready.
  */
 import type { SystemConfig } from "../../config/system.js";
-import type { DesiredApp } from "../../reconcile/desired.js";
+import type { DesiredApp } from "../../model/app.js";
 import type { ApplyResult, AppRef, Backend, InstanceStatus, ObservedApp, ReplicaRestarter } from "../backend.js";
 import type { Kube } from "./client.js";
 import { firstDifference } from "./drift.js";

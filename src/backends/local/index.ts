@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import type { DesiredApp } from "../../reconcile/desired.js";
+import type { DesiredApp } from "../../model/app.js";
 import {
   type ApplyResult,
   type AppRef,

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
-import type { DesiredApp } from "../../reconcile/desired.js";
+import type { DesiredApp } from "../../model/app.js";
 import type { TaskState } from "../backend.js";
 
 export interface TaskRecord {

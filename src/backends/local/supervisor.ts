@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { DesiredApp } from "../../reconcile/desired.js";
+import type { DesiredApp } from "../../model/app.js";
 import { decideBounce } from "./bounce.js";
 import { drainerFor } from "./drain.js";
 import type { Executor } from "./executors/executor.js";

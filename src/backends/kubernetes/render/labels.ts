@@ -1,5 +1,5 @@
 /** PaaSTA's labels and annotations on workloads, pod templates, HPAs, PDBs and namespaces (reference §7.2). */
-import type { DesiredApp } from "../../../reconcile/desired.js";
+import type { DesiredApp } from "../../../model/app.js";
 import { MANAGED } from "./types.js";
 
 export const OWNER = "paasta";

@@ -2,7 +2,7 @@
  * Where pods may run (reference §1.6, §7.3): nodeSelector from string selectors and the pool, node affinity from
  * list/operator selectors, deploy black/white lists and pool affinities, pod anti-affinity, topology spread.
  */
-import type { DesiredApp } from "../../../reconcile/desired.js";
+import type { DesiredApp } from "../../../model/app.js";
 import { selectorLabels } from "./labels.js";
 import type { Json, RenderContext } from "./types.js";
 

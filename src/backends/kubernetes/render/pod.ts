@@ -1,7 +1,7 @@
 /** The pod template of an instance (reference §7.3): the main container, volumes, probes, lifecycle, placement. */
 import { SECRET_REF } from "../../../config/patterns.js";
-import type { DesiredApp } from "../../../reconcile/desired.js";
-import { paastaEnv } from "../../local/task-env.js";
+import type { DesiredApp } from "../../../model/app.js";
+import { identityOf, paastaEnv } from "../../../model/task-env.js";
 import { podAnnotations, podLabels } from "./labels.js";
 import { containerName, secretObjectName, volumeName } from "./names.js";
 import { affinity, nodeSelector, topologySpread } from "./placement.js";
@@ -27,7 +27,7 @@ const DEFAULT_CAP_DROP = [
 
 function env(app: DesiredApp): Json[] {
   const c = app.config;
-  const plain: Record<string, string> = { ...paastaEnv(app, c.container_port), ...c.env };
+  const plain: Record<string, string> = { ...paastaEnv(identityOf(app), c.container_port), ...c.env };
   delete plain.PAASTA_HOST; // from the downward API below
   delete plain.PAASTA_CLUSTER;
   const out: Json[] = [];

@@ -2,7 +2,7 @@
  * The objects of one desired app (reference §7.1, §7.4): Namespace, Deployment or StatefulSet, HPA, PDB.
  * Pure and deterministic: keys sorted, `apiVersion`, `kind`, `metadata` first, no undefined values.
  */
-import type { DesiredApp } from "../../../reconcile/desired.js";
+import type { DesiredApp } from "../../../model/app.js";
 import { OWNER, selectorLabels, workloadLabels } from "./labels.js";
 import { kubernetesAppName, volumeName } from "./names.js";
 import { podTemplate } from "./pod.js";

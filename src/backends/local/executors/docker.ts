@@ -13,7 +13,7 @@ import { PaastaError } from "../../../errors.js";
 import { execInContainer } from "../../../image/container-exec.js";
 import { describe, type Engine, isNotFound } from "../../../image/engine.js";
 import { ensureImage } from "../../../image/images.js";
-import type { DesiredApp } from "../../../reconcile/desired.js";
+import type { DesiredApp } from "../../../model/app.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
 import { followLogs } from "./docker-logs.js";
 import type { Executor, Liveness, StartedTask } from "./executor.js";

@@ -2,7 +2,7 @@
  * How the local runtime runs one task: as an OS process (`process`) or a container (`docker`). Executors
  * are stateless apart from what they record in the TaskRecord, so that a restarted runtime can re-adopt.
  */
-import type { DesiredApp } from "../../../reconcile/desired.js";
+import type { DesiredApp } from "../../../model/app.js";
 import type { TaskRecord } from "../store.js";
 
 export interface StartedTask {

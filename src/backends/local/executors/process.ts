@@ -10,7 +10,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from "node:
 import { join } from "node:path";
 import type { GitOptions } from "../../../deploy/git.js";
 import { PaastaError } from "../../../errors.js";
-import type { DesiredApp } from "../../../reconcile/desired.js";
+import type { DesiredApp } from "../../../model/app.js";
 import { artifactDir, ensureArtifact } from "../artifacts.js";
 import { runShell, signalGroup } from "../process-group.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
