@@ -16,7 +16,7 @@ export async function longRunningTargets(
   filters: { clusters?: readonly string[]; instances?: readonly string[]; deployGroup?: string },
 ): Promise<InstanceTarget[]> {
   const { readServiceDir, serviceClusters } = await import("../config/soa.js");
-  const { instanceNames, resolveInstance } = await import("../config/resolve.js");
+  const { instanceNames, resolveInstance } = await import("../config/resolve/index.js");
   const { LONG_RUNNING_TYPES } = await import("../config/kinds.js");
   const { normaliseService } = await import("../deploy/remote.js");
   const svc = readServiceDir(soaDir, normaliseService(service));

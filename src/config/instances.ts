@@ -1,7 +1,7 @@
 /** Enumerating what a soa-configs tree declares: instances per service and cluster. */
 
 import { INSTANCE_TYPES, type InstanceType } from "./kinds.js";
-import { instanceNames } from "./resolve.js";
+import { instanceNames } from "./resolve/index.js";
 import { findFile, type ServiceDir, serviceClusters } from "./soa.js";
 
 export interface InstanceRef {

@@ -27,6 +27,8 @@ export interface ResolvedHealthcheck {
 
 export interface ResolvedMetricsProvider {
   readonly type: string;
+  /** The keys the user wrote on this provider (validate's rules read them; never hashed). */
+  readonly explicit_keys: readonly string[];
   readonly decision_policy: "proportional" | "bespoke";
   readonly setpoint: number;
   readonly max_instances_alert_threshold: number;
@@ -52,9 +54,121 @@ export interface ResolvedMonitoring {
   readonly alert_after: string | number | null;
   readonly realert_every: number;
   readonly check_oom_events: boolean;
-  /** Every key as merged (instance → monitoring.yaml → service.yaml), including extra keys. */
-  readonly raw: Readonly<Record<string, unknown>>;
+  readonly component: string | readonly string[] | null;
+  readonly description: string | null;
+  /** Tron job monitoring: issue type, dependencies, daily-success and expected-runtime alerting. */
+  readonly issuetype: string | null;
+  readonly dependencies: readonly string[];
+  readonly check_that_every_day_has_a_successful_run: boolean;
+  readonly page_for_expected_runtime: boolean;
 }
+
+/** One `smartstack.yaml` namespace (reference §1.11) with its defaults applied. */
+export interface ResolvedNamespace {
+  readonly name: string;
+  /** null: discovery only (no local proxy port). */
+  readonly proxy_port: number | null;
+  readonly mode: "http" | "https" | "http2" | "tcp";
+  readonly healthcheck_mode: "http" | "https" | "tcp";
+  readonly healthcheck_uri: string;
+  readonly healthcheck_timeout_s: number;
+  readonly timeout_connect_ms: number;
+  readonly timeout_server_ms: number;
+  readonly timeout_client_ms: number | null;
+  readonly idle_timeout_s: number;
+  /** Path prefix (or `^regex`) → server timeout in ms. */
+  readonly endpoint_timeouts: Readonly<Record<string, number>>;
+  readonly retries: number;
+  readonly lb_policy: string;
+  readonly extra_headers: Readonly<Record<string, string>>;
+}
+
+/** How a task is drained before it is stopped (reference §6.3), with the method's defaults applied. */
+export interface ResolvedHttpDrainCall {
+  readonly url_format: string;
+  readonly method: string;
+  readonly success_codes: string;
+}
+
+export interface ResolvedDrainParams {
+  /** hacheck: seconds every registration stays down before the task may be killed. */
+  readonly delay: number;
+  /** http: the calls, each null when not configured. */
+  readonly drain: ResolvedHttpDrainCall | null;
+  readonly stop_draining: ResolvedHttpDrainCall | null;
+  readonly is_draining: ResolvedHttpDrainCall | null;
+  readonly is_safe_to_kill: ResolvedHttpDrainCall | null;
+}
+
+export type NodeSelectorValue =
+  | string
+  | readonly string[]
+  | ReadonlyArray<{ readonly operator: string; readonly values?: readonly string[]; readonly value?: number }>;
+
+export interface ResolvedAffinityTarget {
+  readonly service: string | null;
+  readonly instance: string | null;
+  readonly weight: number;
+}
+
+export interface ResolvedTopologySpread {
+  readonly topology_key: string;
+  readonly max_skew: number;
+  readonly when_unsatisfiable: "ScheduleAnyway" | "DoNotSchedule";
+  readonly match_label_keys: readonly string[] | null;
+}
+
+/** Where pods may run (reference §1.6): instance keys, with system defaults where PaaSTA has them. */
+export interface ResolvedPlacement {
+  readonly node_selectors: Readonly<Record<string, NodeSelectorValue>>;
+  readonly node_selectors_preferred: ReadonlyArray<{
+    readonly weight: number;
+    readonly preferences: Readonly<Record<string, NodeSelectorValue>>;
+  }>;
+  readonly deploy_whitelist: readonly [string, readonly string[]] | null;
+  readonly deploy_blacklist: ReadonlyArray<readonly [string, string]>;
+  readonly anti_affinity: readonly ResolvedAffinityTarget[];
+  readonly anti_affinity_preferred: readonly ResolvedAffinityTarget[];
+  /** The instance's own, else the system config's `topology_spread_constraints`. */
+  readonly topology_spread_constraints: readonly ResolvedTopologySpread[];
+  /** The system config's `pool_node_affinities[pool]`, when set. */
+  readonly pool_node_affinity: Readonly<Record<string, NodeSelectorValue>> | null;
+}
+
+/** Pod and workload settings (Kubernetes; the local runtime reads none of them). */
+export interface ResolvedPodSettings {
+  readonly cap_add: readonly string[];
+  readonly privileged: boolean;
+  readonly service_account_name: string | null;
+  readonly fs_group: number | null;
+  readonly fs_group_change_policy: string | null;
+  readonly prometheus_port: number | null;
+  readonly prometheus_path: string | null;
+  readonly prometheus_shard: string | null;
+  readonly routable_ip: boolean;
+  readonly pod_management_policy: "OrderedReady" | "Parallel";
+  /** The instance's, else the system config's, else IfHealthyBudget. */
+  readonly unhealthy_pod_eviction_policy: "AlwaysAllow" | "IfHealthyBudget";
+  /** PDB maxUnavailable: from bounce_margin_factor when set explicitly, else the system's pdb_max_unavailable. */
+  readonly pdb_max_unavailable: string | number;
+}
+
+export interface ResolvedPersistentVolume {
+  readonly container_path: string;
+  readonly size_gib: number;
+  readonly mode: "RO" | "RW";
+  readonly storage_class_name: string;
+}
+
+export interface ResolvedSecretVolume {
+  readonly container_path: string;
+  readonly secret_name: string;
+  readonly default_mode: string | null;
+  readonly items: ReadonlyArray<{ readonly key: string; readonly path: string; readonly mode?: string }> | null;
+}
+
+/** HPA scale-down behaviour (PaaSTA's defaults, or the instance's `autoscaling.scaledown_policies`). */
+export type ResolvedScaleDown = Readonly<Record<string, unknown>>;
 
 export interface ResolvedLifecycle {
   readonly pre_stop_command: string | readonly string[] | null;
@@ -94,37 +208,44 @@ export interface ResolvedInstanceConfig {
   readonly max_instances: number | null;
   readonly autoscaled: boolean;
   readonly metrics_providers: readonly ResolvedMetricsProvider[];
-  readonly scaledown_policies: Readonly<Record<string, unknown>> | null;
+  readonly scaledown: ResolvedScaleDown;
 
   readonly registrations: readonly string[];
   /** The first registration's namespace has a proxy_port in the service's smartstack.yaml. */
   readonly in_mesh: boolean;
+  /** The first registration's namespace, when the service's smartstack.yaml defines it. */
+  readonly mesh: ResolvedNamespace | null;
   readonly weight: number;
 
   readonly bounce_method: BounceMethod;
   readonly bounce_margin_factor: number;
-  /** Whether bounce_margin_factor was set explicitly (the PDB uses it only then). */
-  readonly bounce_margin_factor_set: boolean;
   readonly bounce_overprovision_factor: number;
   readonly min_task_uptime: number;
   readonly drain_method: "noop" | "hacheck" | "http" | "test";
-  readonly drain_method_params: Readonly<Record<string, unknown>>;
+  readonly drain_method_params: ResolvedDrainParams;
   readonly healthcheck: ResolvedHealthcheck;
   readonly lifecycle: ResolvedLifecycle;
   readonly replication_threshold: number;
 
   /** System `volumes` then `extra_volumes`, de-duplicated by (containerPath, hostPath), sorted. */
   readonly volumes: readonly ResolvedVolume[];
-  readonly secret_volumes: readonly Readonly<Record<string, unknown>>[];
-  readonly persistent_volumes: readonly Readonly<Record<string, unknown>>[];
+  readonly secret_volumes: readonly ResolvedSecretVolume[];
+  readonly persistent_volumes: readonly ResolvedPersistentVolume[];
 
   readonly pool: string;
   readonly namespace: string;
   readonly net: string;
+  readonly placement: ResolvedPlacement;
+  readonly pod: ResolvedPodSettings;
   readonly monitoring: ResolvedMonitoring;
+  /** Seconds a task may take to stop after SIGTERM: lifecycle's, else the default. */
+  readonly stop_grace_seconds: number;
 
-  /** The merged instance mapping (general config under the instance), for keys passed through as they are. */
-  readonly raw: Readonly<Record<string, unknown>>;
+  /**
+   * Keys the user wrote (top level of the merged instance, and `lifecycle.KEY`), sorted: "was it set
+   * explicitly" as a recorded fact, for messages and the few behaviours that depend on it. Never hashed.
+   */
+  readonly explicit: readonly string[];
 }
 
 export interface ResolvedTronAction {
@@ -136,15 +257,33 @@ export interface ResolvedTronAction {
   readonly requires: readonly string[];
   readonly retries: number;
   readonly retries_delay: string | null;
+  /** Seconds between retries (from `retries_delay`), 0 when unset. */
+  readonly retries_delay_seconds: number;
+  readonly expected_runtime_seconds: number | null;
+  readonly max_runtime_seconds: number | null;
+  readonly triggered_by: readonly string[];
+  readonly trigger_downstreams: boolean | Readonly<Record<string, string>>;
+  readonly trigger_timeout_seconds: number | null;
+  readonly node: string;
   readonly service: string;
   readonly deploy_group: string | null;
+  /** The registry of the job's service (service.yaml `docker_registry`, else the system config's). */
+  readonly docker_registry: string | null;
+  readonly cost_owner: string | null;
   readonly cpus: number;
   readonly mem: number;
   readonly disk: number;
   readonly cpu_burst_add: number;
+  readonly cfs_period_us: number;
+  readonly cap_add: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** System `volumes` then the action's `extra_volumes`. */
+  readonly volumes: readonly ResolvedVolume[];
+  readonly secret_volumes: readonly ResolvedSecretVolume[];
+  readonly service_account_name: string | null;
   readonly pool: string;
-  readonly raw: Readonly<Record<string, unknown>>;
+  /** Keys written on the action itself (not inherited from the job). */
+  readonly explicit: readonly string[];
 }
 
 export type TronSchedule =
@@ -165,7 +304,10 @@ export interface ResolvedTronJob {
   readonly allow_overlap: boolean;
   readonly run_limit: number;
   readonly max_runtime: string | null;
+  readonly max_runtime_seconds: number | null;
   readonly expected_runtime: string | null;
+  readonly expected_runtime_seconds: number | null;
+  readonly node: string;
   readonly monitoring: ResolvedMonitoring;
   readonly actions: readonly ResolvedTronAction[];
   readonly cleanup_action: ResolvedTronAction | null;

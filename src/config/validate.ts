@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { loadServiceDir } from "./file-check.js";
 import { compareProblems, type Problem } from "./problem.js";
-import { instanceNames, resolveInstance, resolveTronJob } from "./resolve.js";
+import { instanceNames, resolveInstance, resolveTronJob } from "./resolve/index.js";
 import type { CheckResult, RuleContext } from "./rules/context.js";
 import { checkDeployGroups } from "./rules/deploy-groups.js";
 import { checkMonitoringFile, checkSecrets } from "./rules/files.js";

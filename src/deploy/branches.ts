@@ -6,7 +6,7 @@
  */
 
 import { LONG_RUNNING_TYPES } from "../config/kinds.js";
-import { instanceNames, resolveInstance, resolveTronJob } from "../config/resolve.js";
+import { instanceNames, resolveInstance, resolveTronJob } from "../config/resolve/index.js";
 import { type ServiceDir, serviceClusters } from "../config/soa.js";
 import type { SystemConfig } from "../config/system.js";
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { loadServiceDir } from "../config/file-check.js";
-import { instanceNames, resolveInstance, resolveMonitoring, resolveTronJob } from "../config/resolve.js";
+import { instanceNames, resolveInstance, resolveMonitoring, resolveTronJob } from "../config/resolve/index.js";
 import { pipelineDeployGroups } from "../config/rules/deploy-groups.js";
 import { LONG_RUNNING_TYPES } from "../config/schema/index.js";
 import { fileValue, findFile, type ServiceDir, serviceClusters } from "../config/soa.js";

@@ -7,14 +7,16 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import type { ResolvedHealthcheck } from "../config/types.js";
-import { interpolateTronCommand, type LocalRunSpec, runEnv } from "./spec.js";
+import { expandCommand } from "../model/tron-command.js";
+import { instanceType, type LocalRunTarget, runEnv, runnable } from "./spec.js";
 
 export interface RunPlan {
   readonly executor: "docker" | "process";
   readonly service: string;
   readonly instance: string;
   readonly cluster: string;
-  readonly kind: LocalRunSpec["kind"];
+  /** The instance type (kubernetes, eks, adhoc) or tron for an action. */
+  readonly kind: string;
   /** docker: the image to run; null for the process executor. */
   readonly image: string | null;
   /** How the image is obtained: built from the current directory, pulled, or already there. */
@@ -43,7 +45,7 @@ export interface RunPlan {
 }
 
 export interface PlanInput {
-  readonly spec: LocalRunSpec;
+  readonly target: LocalRunTarget;
   readonly executor: "docker" | "process";
   readonly image: string | null;
   readonly imageSource: RunPlan["imageSource"];
@@ -57,71 +59,79 @@ export interface PlanInput {
   readonly cwd: string;
 }
 
-/** The command a run executes: -C, else a shell for -I, else the instance's cmd (a string runs via sh -c). */
-export function runCommand(spec: LocalRunSpec, cmd: string | undefined, interactive: boolean): string[] | null {
+/** The command a run executes: -C, else a shell for -I, else the configured command (a string runs via sh -c). */
+export function runCommand(t: LocalRunTarget, cmd: string | undefined, interactive: boolean): string[] | null {
   if (cmd !== undefined) return ["sh", "-c", cmd];
   if (interactive) return ["sh"];
-  if (typeof spec.cmd === "string")
-    return ["sh", "-c", spec.kind === "tron" ? interpolateTronCommand(spec.cmd) : spec.cmd];
-  if (Array.isArray(spec.cmd)) return [...spec.cmd, ...spec.args];
-  return spec.args.length > 0 ? [...spec.args] : null;
+  if (t.kind === "action") {
+    const context = { time: new Date(), name: t.job.name, actionname: t.action.name };
+    return ["sh", "-c", expandCommand(t.action.command, context)];
+  }
+  const c = t.config;
+  if (typeof c.cmd === "string") return ["sh", "-c", c.cmd];
+  if (c.cmd !== null) return [...c.cmd, ...c.args];
+  return c.args.length > 0 ? [...c.args] : null;
 }
 
 export function makePlan(i: PlanInput): RunPlan {
-  const s = i.spec;
+  const t = i.target;
+  const r = runnable(t);
   const inContainer = i.executor === "docker";
-  const containerPort = i.hostPort === null ? null : inContainer ? s.containerPort : i.hostPort;
-  const env = runEnv(s, {
-    image: i.image ?? `services-${s.service}:paasta-${i.gitSha}`,
+  // Inside a container an instance listens on container_port (an action on the published port itself); as a
+  // process, on the host port itself.
+  const containerPort =
+    i.hostPort === null ? null : inContainer && t.kind === "instance" ? t.config.container_port : i.hostPort;
+  const env = runEnv(t, {
+    image: i.image ?? `services-${r.service}:paasta-${i.gitSha}`,
     gitSha: i.gitSha,
     imageVersion: i.imageVersion,
-    // Inside a container the service listens on container_port; as a process, on the host port itself.
     port: containerPort,
   });
   const binds: string[] = [];
   const skipped: string[] = [];
-  for (const v of s.volumes) {
+  for (const v of r.volumes) {
     const bind = `${v.hostPath}:${v.containerPath}:${v.mode.toLowerCase()}`;
     if (existsSync(v.hostPath)) binds.push(bind);
     else skipped.push(bind);
   }
   binds.push(...i.extraVolumes);
-  const cpus = s.cpus + s.cpuBurstAdd;
+  const cpus = r.cpus + r.cpu_burst_add;
   let user = "user";
   try {
     user = userInfo().username.replace(/[^a-zA-Z0-9_.-]/g, "");
   } catch {
     // no passwd entry
   }
+  const healthcheck = t.kind === "instance" && t.config.type !== "adhoc" ? t.config.healthcheck : null;
   return {
     executor: i.executor,
-    service: s.service,
-    instance: s.instance,
-    cluster: s.cluster,
-    kind: s.kind,
+    service: r.service,
+    instance: env.PAASTA_INSTANCE as string,
+    cluster: env.PAASTA_CLUSTER as string,
+    kind: instanceType(t),
     image: inContainer ? i.image : null,
     imageSource: inContainer ? i.imageSource : null,
     gitSha: i.gitSha,
-    command: runCommand(s, i.cmd, i.interactive),
+    command: runCommand(t, i.cmd, i.interactive),
     env,
     name: `paasta_local_run_${user}_${randomBytes(3).toString("hex")}`,
     labels: {
-      "paasta.yelp.com/service": s.service,
-      "paasta.yelp.com/instance": s.instance,
-      "paasta.yelp.com/cluster": s.cluster,
+      "paasta.yelp.com/service": r.service,
+      "paasta.yelp.com/instance": env.PAASTA_INSTANCE as string,
+      "paasta.yelp.com/cluster": env.PAASTA_CLUSTER as string,
       "paasta.yelp.com/git_sha": i.gitSha,
       "paasta.yelp.com/local_run": "true",
     },
     hostPort: i.hostPort,
     containerPort,
     cpus,
-    memoryBytes: Math.round(s.mem * 1024 * 1024),
-    cpuPeriod: s.cfsPeriodUs,
-    cpuQuota: Math.round(cpus * s.cfsPeriodUs),
+    memoryBytes: Math.round(r.mem * 1024 * 1024),
+    cpuPeriod: r.cfs_period_us,
+    cpuQuota: Math.round(cpus * r.cfs_period_us),
     binds,
     skippedVolumes: skipped,
     interactive: i.interactive,
-    healthcheck: s.healthcheck?.mode ? s.healthcheck : null,
+    healthcheck: healthcheck?.mode ? healthcheck : null,
     healthcheckMode: i.healthcheckMode,
     cwd: i.cwd,
   };

@@ -1,47 +1,43 @@
 /**
- * What `paasta local-run` runs for SERVICE.INSTANCE on CLUSTER, from soa-configs and the system config exactly
- * as production resolves it: kubernetes/eks/adhoc instances through resolveInstance, Tron actions
- * (`-i JOB.ACTION`) through resolveTronJob. The environment is the runtime's (paastaEnv + the user `env`).
+ * What `paasta local-run` runs for SERVICE.INSTANCE on CLUSTER: the resolved config exactly as production
+ * resolves it — kubernetes/eks/adhoc instances through resolveInstance, Tron actions (`-i JOB.ACTION`) through
+ * resolveTronJob — and what deployments.json says its deploy group runs. The environment comes from the same
+ * task-environment function the runtime and the Kubernetes pods use.
  */
 import { hostname, userInfo } from "node:os";
 import { loadServiceDir } from "../config/file-check.js";
 import type { Problem } from "../config/problem.js";
-import { instanceNames, resolveInstance, resolveTronJob } from "../config/resolve.js";
-import { fileValue } from "../config/soa.js";
+import { instanceNames, resolveInstance, resolveTronJob } from "../config/resolve/index.js";
 import type { SystemConfig } from "../config/system.js";
-import type { ResolvedHealthcheck, ResolvedVolume } from "../config/types.js";
+import type { ResolvedInstanceConfig, ResolvedTronAction, ResolvedTronJob } from "../config/types.js";
 import { deploymentFor, readDeployments } from "../deploy/deployments-file.js";
 import { PaastaError } from "../errors.js";
 import { dockerImageName } from "../image/naming.js";
-import { paastaEnv } from "../model/task-env.js";
+import { paastaEnv, type TaskIdentity } from "../model/task-env.js";
 
-export type RunKind = "kubernetes" | "eks" | "adhoc" | "tron";
+export interface Deployed {
+  readonly git_sha: string;
+  readonly image_version: string | null;
+}
 
-export interface LocalRunSpec {
-  readonly service: string;
-  readonly instance: string;
-  readonly cluster: string;
-  readonly kind: RunKind;
-  readonly deployGroup: string | null;
-  /** The configured command: a string runs through `sh -c`, a list is exec form (args appended). */
-  readonly cmd: string | readonly string[] | null;
-  readonly args: readonly string[];
-  /** The user `env` of the instance (or action). */
-  readonly userEnv: Readonly<Record<string, string>>;
-  readonly cpus: number;
-  readonly mem: number;
-  readonly disk: number;
-  readonly gpus: number | null;
-  readonly cpuBurstAdd: number;
-  readonly cfsPeriodUs: number;
-  readonly containerPort: number;
-  readonly volumes: readonly ResolvedVolume[];
-  /** null for adhoc instances and Tron actions (nothing health-checks them in production). */
-  readonly healthcheck: ResolvedHealthcheck | null;
-  readonly registry: string | null;
-  readonly team: string | null;
-  /** From deployments.json: what the deploy group runs, when it has a deployment. */
-  readonly deployed: { readonly git_sha: string; readonly image_version: string | null } | null;
+/** A long-running/adhoc instance, or one action of a Tron job; `deployed`: what its deploy group runs. */
+export type LocalRunTarget =
+  | { readonly kind: "instance"; readonly config: ResolvedInstanceConfig; readonly deployed: Deployed | null }
+  | {
+      readonly kind: "action";
+      readonly job: ResolvedTronJob;
+      readonly action: ResolvedTronAction;
+      readonly deployed: Deployed | null;
+    };
+
+/** The resolved fields both kinds share (resources, env, volumes, deploy group, registry). */
+export function runnable(t: LocalRunTarget): ResolvedInstanceConfig | ResolvedTronAction {
+  return t.kind === "instance" ? t.config : t.action;
+}
+
+/** PAASTA_INSTANCE_TYPE: the instance's type, or `tron` for an action. */
+export function instanceType(t: LocalRunTarget): string {
+  return t.kind === "instance" ? t.config.type : "tron";
 }
 
 function invalid(problems: Problem[], onProblem: (p: Problem) => void): PaastaError {
@@ -56,10 +52,10 @@ export function resolveLocalRun(o: {
   cluster: string;
   instance: string;
   onProblem: (p: Problem) => void;
-}): LocalRunSpec {
+}): LocalRunTarget {
   const svc = loadServiceDir(o.soaDir, o.service);
   const deployments = readDeployments(o.soaDir, svc.name);
-  const deployedFor = (dg: string | null) => {
+  const deployedFor = (dg: string | null): Deployed | null => {
     const d = dg ? deploymentFor(deployments, dg) : undefined;
     return d ? { git_sha: d.git_sha, image_version: d.image_version ?? null } : null;
   };
@@ -67,108 +63,66 @@ export function resolveLocalRun(o: {
     if (!instanceNames(svc, kind, o.cluster).includes(o.instance)) continue;
     const r = resolveInstance(svc, o.system, o.cluster, o.instance, kind);
     if (!r.ok) throw invalid(r.problems, o.onProblem);
-    const c = r.config;
-    return {
-      service: svc.name,
-      instance: o.instance,
-      cluster: o.cluster,
-      kind,
-      deployGroup: c.deploy_group,
-      cmd: c.cmd,
-      args: c.args,
-      userEnv: c.env,
-      cpus: c.cpus,
-      mem: c.mem,
-      disk: c.disk,
-      gpus: c.gpus,
-      cpuBurstAdd: c.cpu_burst_add,
-      cfsPeriodUs: c.cfs_period_us,
-      containerPort: c.container_port,
-      volumes: c.volumes,
-      healthcheck: kind === "adhoc" ? null : c.healthcheck,
-      registry: c.docker_registry,
-      team: c.monitoring.team ?? null,
-      deployed: deployedFor(c.deploy_group),
-    };
+    return { kind: "instance", config: r.config, deployed: deployedFor(r.config.deploy_group) };
   }
   const dot = o.instance.indexOf(".");
   if (dot > 0 && instanceNames(svc, "tron", o.cluster).includes(o.instance.slice(0, dot))) {
-    const job = o.instance.slice(0, dot);
-    const actionName = o.instance.slice(dot + 1);
-    const r = resolveTronJob(svc, o.system, o.cluster, job);
+    const r = resolveTronJob(svc, o.system, o.cluster, o.instance.slice(0, dot));
     if (!r.ok) throw invalid(r.problems, o.onProblem);
+    const name = o.instance.slice(dot + 1);
     const action = [...r.config.actions, ...(r.config.cleanup_action ? [r.config.cleanup_action] : [])].find(
-      (a) => a.name === actionName,
+      (a) => a.name === name,
     );
-    if (action) {
-      const own = fileValue(svc, "service").docker_registry;
-      const registry =
-        (typeof own === "string" && own !== "" ? own : undefined) ?? o.system?.get("docker_registry") ?? null;
-      return {
-        service: svc.name,
-        instance: o.instance,
-        cluster: o.cluster,
-        kind: "tron",
-        deployGroup: action.deploy_group,
-        cmd: action.command,
-        args: [],
-        userEnv: action.env,
-        cpus: action.cpus,
-        mem: action.mem,
-        disk: action.disk,
-        gpus: null,
-        cpuBurstAdd: action.cpu_burst_add,
-        cfsPeriodUs: 100000,
-        containerPort: 8888,
-        volumes: (o.system?.volumes() ?? []).map((v) => ({ ...v })),
-        healthcheck: null,
-        registry,
-        team: r.config.monitoring.team ?? null,
-        deployed: deployedFor(action.deploy_group),
-      };
-    }
+    if (action) return { kind: "action", job: r.config, action, deployed: deployedFor(action.deploy_group) };
   }
   throw new PaastaError("PAASTA_INSTANCE_NOT_FOUND", { instance: o.instance, service: svc.name, cluster: o.cluster });
 }
 
 /** The image a deployed (or given) SHA runs: `REGISTRY/services-S:paasta-SHA[-IV]`, or the registry-less name. */
-export function deployedImage(spec: LocalRunSpec, sha: string, imageVersion: string | null): string {
-  const name = dockerImageName(spec.service, sha, imageVersion);
-  return spec.registry ? `${spec.registry.replace(/\/+$/, "")}/${name}` : name;
+export function deployedImage(t: LocalRunTarget, sha: string, imageVersion: string | null): string {
+  const r = runnable(t);
+  const name = dockerImageName(r.service, sha, imageVersion);
+  return r.docker_registry ? `${r.docker_registry.replace(/\/+$/, "")}/${name}` : name;
 }
 
-/**
- * The production environment of the run: what the runtime injects (paastaEnv: PAASTA_SERVICE, …, PAASTA_PORT
- * when a port is given), the user `env` (which wins), and what PaaSTA's local-run adds (HOST, PAASTA_HOST,
- * PAASTA_LAUNCHED_BY, PAASTA_CLUSTER).
- */
-export function runEnv(
-  spec: LocalRunSpec,
-  run: { image: string; gitSha: string; imageVersion: string | null; port: number | null },
-): Record<string, string> {
-  const identity = {
-    service: spec.service,
-    instance: spec.instance,
-    cluster: spec.cluster,
-    deploy_group: spec.deployGroup,
-    instance_type: spec.kind,
+function identity(t: LocalRunTarget, run: { image: string; gitSha: string; imageVersion: string | null }) {
+  const r = runnable(t);
+  const id: TaskIdentity = {
+    service: r.service,
+    instance: t.kind === "instance" ? t.config.instance : t.action.instance,
+    cluster: t.kind === "instance" ? t.config.cluster : t.job.cluster,
+    deploy_group: r.deploy_group,
+    instance_type: instanceType(t),
     docker_image: run.image,
     git_sha: run.gitSha,
     image_version: run.imageVersion,
-    cpus: spec.cpus,
-    mem: spec.mem,
-    disk: spec.disk,
-    gpus: spec.gpus,
-    team: spec.team,
+    cpus: r.cpus,
+    mem: r.mem,
+    disk: r.disk,
+    gpus: t.kind === "instance" ? t.config.gpus : null,
+    team: t.kind === "instance" ? t.config.monitoring.team : t.job.monitoring.team,
   };
+  return id;
+}
+
+/**
+ * The production environment of the run: what the runtime injects (PAASTA_SERVICE, …, PAASTA_PORT when a port
+ * is given), the user `env` (which wins), and what PaaSTA's local-run adds (HOST, PAASTA_HOST,
+ * PAASTA_LAUNCHED_BY, PAASTA_CLUSTER).
+ */
+export function runEnv(
+  t: LocalRunTarget,
+  run: { image: string; gitSha: string; imageVersion: string | null; port: number | null },
+): Record<string, string> {
+  const id = identity(t, run);
   const host = hostname();
   return {
-    ...paastaEnv(identity, run.port),
-    ...spec.userEnv,
+    ...paastaEnv(id, run.port),
+    ...runnable(t).env,
     HOST: host,
     PAASTA_HOST: host,
     PAASTA_LAUNCHED_BY: launchedBy(),
-    PAASTA_CLUSTER: spec.cluster,
+    PAASTA_CLUSTER: id.cluster,
   };
 }
 
@@ -178,22 +132,4 @@ function launchedBy(): string {
   } catch {
     return "unknown";
   }
-}
-
-/** PaaSTA's Tron time variables in an action command: {shortdate}, {year}, {month}, {day}, {hour}, {unixtime}. */
-export function interpolateTronCommand(command: string, now: Date = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  const values: Record<string, string> = {
-    shortdate: `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`,
-    year: String(now.getFullYear()),
-    month: p(now.getMonth() + 1),
-    day: p(now.getDate()),
-    hour: p(now.getHours()),
-    unixtime: String(Math.floor(now.getTime() / 1000)),
-    daynumber: String(Math.floor(now.getTime() / 86_400_000)),
-  };
-  return command.replace(
-    /\{(shortdate|year|month|day|hour|unixtime|daynumber)\}/g,
-    (_, k: string) => values[k] as string,
-  );
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { loadServiceDir } from "../config/file-check.js";
 import { LONG_RUNNING_TYPES } from "../config/kinds.js";
 import type { Problem } from "../config/problem.js";
-import { generalProblems, instanceNames, resolveInstance } from "../config/resolve.js";
+import { generalProblems, instanceNames, resolveInstance } from "../config/resolve/index.js";
 import { findFile, listServiceNames, type ServiceDir } from "../config/soa.js";
 import type { SystemConfig } from "../config/system.js";
 import type { ResolvedInstanceConfig } from "../config/types.js";
@@ -78,14 +78,9 @@ export function desiredState(soaDir: string, system: SystemConfig | undefined, c
   const apps: DesiredApp[] = [];
   const undeployed: DesiredState["undeployed"] = [];
   const frozen = new Map<string, Problem[]>();
-  // System keys that change rendered pods: a change bounces every app, as in PaaSTA.
-  const renderInputs = {
-    topology_spread_constraints: system?.data.topology_spread_constraints,
-    pool_node_affinities: system?.data.pool_node_affinities,
-  };
   const systemKey = JSON.stringify(system?.data ?? {});
   for (const name of services) {
-    const r = serviceDesired(soaDir, name, system, cluster, renderInputs, systemKey);
+    const r = serviceDesired(soaDir, name, system, cluster, systemKey);
     if (r.problems.length > 0) frozen.set(name, r.problems);
     else apps.push(...r.apps);
     undeployed.push(...r.undeployed);
@@ -117,7 +112,6 @@ function serviceDesired(
   name: string,
   system: SystemConfig | undefined,
   cluster: string,
-  renderInputs: Record<string, unknown>,
   systemKey: string,
 ): ServiceDesired {
   const dir = join(soaDir, name);
@@ -129,7 +123,7 @@ function serviceDesired(
   }
   const hit = desiredCache.get(dir);
   if (hit && hit.key === key) return hit.result;
-  const result = computeServiceDesired(soaDir, name, system, cluster, renderInputs);
+  const result = computeServiceDesired(soaDir, name, system, cluster);
   desiredCache.set(dir, { key, result });
   return result;
 }
@@ -139,7 +133,6 @@ function computeServiceDesired(
   name: string,
   system: SystemConfig | undefined,
   cluster: string,
-  renderInputs: Record<string, unknown>,
 ): ServiceDesired {
   let svc: ServiceDir;
   try {
@@ -188,7 +181,6 @@ function computeServiceDesired(
           image_version: deployment.image_version,
           image: imageUrl ?? deployment.docker_image,
           force_bounce: control.force_bounce,
-          system: renderInputs,
         }),
         replicas: desiredReplicas(config, control.desired_state),
       });

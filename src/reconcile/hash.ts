@@ -6,34 +6,25 @@
 import { createHash } from "node:crypto";
 import type { ResolvedInstanceConfig } from "../config/types.js";
 
-/** Keys whose change scales or re-alerts but never bounces. */
-export const NON_BOUNCE_KEYS: ReadonlySet<string> = new Set([
+/** Resolved fields whose change scales, re-alerts or re-routes but never bounces (as in PaaSTA). */
+export const NON_BOUNCE_FIELDS: ReadonlySet<string> = new Set([
   "instances",
   "min_instances",
   "max_instances",
-  "autoscaling",
-  "monitoring",
-  "replication_threshold",
-]);
-
-/** Keys of the general config (service.yaml and the synthetic ones) that say nothing about how tasks run. */
-const GENERAL_ONLY_KEYS: ReadonlySet<string> = new Set([
-  "description",
-  "external_link",
-  "git_url",
-  "deploy",
-  "smartstack",
-  "needs_puppet_help",
-]);
-
-/** Resolved fields derived from non-bounce keys or kept for messages. */
-const RESOLVED_SKIP: ReadonlySet<string> = new Set([
-  "raw",
-  "source",
   "autoscaled",
   "metrics_providers",
-  "scaledown_policies",
+  "scaledown",
+  "monitoring",
+  "replication_threshold",
+  // the proxy's settings for the namespace: the proxy is reconfigured, tasks keep running
+  "mesh",
+  // kept for messages only
+  "source",
+  "explicit",
 ]);
+
+/** Pod settings that shape the PodDisruptionBudget, not the pods. */
+const PDB_ONLY: ReadonlySet<string> = new Set(["pdb_max_unavailable", "unhealthy_pod_eviction_policy"]);
 
 export interface HashInput {
   readonly config: ResolvedInstanceConfig;
@@ -41,24 +32,17 @@ export interface HashInput {
   readonly image_version: string | null;
   readonly image: string | null;
   readonly force_bounce: string | null;
-  /** System config values that change what a backend renders for the app (e.g. default topology spread). */
-  readonly system?: Readonly<Record<string, unknown>>;
 }
 
 export function configHash(input: HashInput): string {
-  const resolved = omit(
-    input.config as unknown as Record<string, unknown>,
-    (k) => RESOLVED_SKIP.has(k) || NON_BOUNCE_KEYS.has(k),
-  );
-  const raw = omit(input.config.raw, (k) => NON_BOUNCE_KEYS.has(k) || GENERAL_ONLY_KEYS.has(k));
+  const resolved = omit(input.config as unknown as Record<string, unknown>, (k) => NON_BOUNCE_FIELDS.has(k));
+  resolved.pod = omit(input.config.pod as unknown as Record<string, unknown>, (k) => PDB_ONLY.has(k));
   const payload = {
     resolved,
-    raw,
     git_sha: input.git_sha,
     image_version: input.image_version,
     image: input.image,
     force_bounce: input.force_bounce,
-    system: input.system ?? {},
   };
   return `config${createHash("md5").update(stableJson(payload)).digest("hex").slice(0, 8)}`;
 }

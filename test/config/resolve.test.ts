@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadServiceDir } from "../../src/config/file-check.js";
 import { formatProblem } from "../../src/config/problem.js";
-import { interpolateDeployGroup, resolveInstance, resolveTronJob } from "../../src/config/resolve.js";
+import { interpolateDeployGroup, resolveInstance, resolveTronJob } from "../../src/config/resolve/index.js";
 import type { ResolvedInstanceConfig, ResolvedTronJob } from "../../src/config/types.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/validate/", import.meta.url));
@@ -35,7 +35,6 @@ describe("defaults", () => {
       container_port: 8888,
       bounce_method: "crossover",
       bounce_margin_factor: 0.95,
-      bounce_margin_factor_set: false,
       bounce_overprovision_factor: 1,
       min_task_uptime: 0,
     });
@@ -51,7 +50,9 @@ describe("defaults", () => {
       timeout_seconds: 10,
       max_consecutive_failures: 30,
     });
-    expect(bare).toMatchObject({ in_mesh: false, drain_method: "noop", drain_method_params: {} });
+    expect(bare).toMatchObject({ in_mesh: false, mesh: null, drain_method: "noop" });
+    expect(bare.explicit).not.toContain("bounce_margin_factor");
+    expect(bare.pod).toMatchObject({ pdb_max_unavailable: 0, unhealthy_pod_eviction_policy: "IfHealthyBudget" });
   });
 
   it("deploy_group CLUSTER.INSTANCE, registrations SERVICE.INSTANCE, namespace paastasvc-SERVICE with _ → --", () => {
@@ -65,6 +66,7 @@ describe("defaults", () => {
     expect(bare.metrics_providers).toEqual([
       {
         type: "cpu",
+        explicit_keys: [],
         decision_policy: "proportional",
         setpoint: 0.8,
         max_instances_alert_threshold: 0.8,

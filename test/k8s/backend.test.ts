@@ -99,7 +99,7 @@ describe("Kubernetes backend on a real control plane", () => {
       expect(r.code, r.stderr).toBe(0);
     }
     system = loadSystemConfig(join(root, "etc"));
-    backend = new KubernetesBackend(kube, "kube", system);
+    backend = new KubernetesBackend(kube, "kube");
   }, 400_000);
 
   afterAll(async () => {

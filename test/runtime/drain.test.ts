@@ -51,8 +51,12 @@ describe("drain_method: http", () => {
       drain_method: "http",
       registrations: ["svc.main", "svc.alt"],
       drain_method_params: {
-        drain: { url_format: `${base}/drain/{service}/{instance}/{nerve_ns}/{host}/{port}` },
-        is_safe_to_kill: { url_format: `${base}/safe/{nerve_ns}`, success_codes: "200" },
+        drain: {
+          url_format: `${base}/drain/{service}/{instance}/{nerve_ns}/{host}/{port}`,
+          method: "GET",
+          success_codes: "200-399",
+        },
+        is_safe_to_kill: { url_format: `${base}/safe/{nerve_ns}`, method: "GET", success_codes: "200" },
       },
     } as unknown as ResolvedInstanceConfig;
     calls.length = 0;

@@ -4,12 +4,11 @@
  * removed with its HPA and PDB. Namespace moves: the new copy is created (for downthenup only after the old
  * one is gone) and the old copy removed once the new one is ready.
  */
-import type { SystemConfig } from "../../config/system.js";
 import type { DesiredApp } from "../../model/app.js";
 import type { ApplyResult, AppRef, Backend, InstanceStatus, ObservedApp, ReplicaRestarter } from "../backend.js";
 import type { Kube } from "./client.js";
 import { firstDifference } from "./drift.js";
-import { type KubeObject, MANAGED, type RenderContext } from "./render/types.js";
+import { type KubeObject, MANAGED } from "./render/types.js";
 import { type RenderedApp, renderApp } from "./render/workload.js";
 import { instanceStatus } from "./status.js";
 
@@ -30,22 +29,13 @@ export class KubernetesBackend implements Backend, ReplicaRestarter {
   private pdbs = new Map<string, KubeObject>();
   private namespaces = new Set<string>();
   private readonly namespaceWrites = new Map<string, Promise<void>>();
-  private readonly ctx: RenderContext;
   /** Why the last write of each object happened (what differed), for `paasta reconcile -v` and tests. */
   readonly lastDrift = new Map<string, string>();
 
   constructor(
     readonly kube: Kube,
     readonly cluster: string,
-    system?: SystemConfig,
-  ) {
-    this.ctx = {
-      pdbMaxUnavailable: system?.get("pdb_max_unavailable"),
-      unhealthyPodEvictionPolicy: system?.get("unhealthy_pod_eviction_policy"),
-      topologySpreadConstraints: system?.get("topology_spread_constraints"),
-      poolNodeAffinities: system?.get("pool_node_affinities") as Record<string, unknown> | undefined,
-    };
-  }
+  ) {}
 
   /** Reads every managed workload, HPA, PDB and namespace (a handful of list calls, whatever the app count). */
   async observe(): Promise<ObservedApp[]> {
@@ -103,7 +93,7 @@ export class KubernetesBackend implements Backend, ReplicaRestarter {
     const namespace = app.config.namespace;
     const here = copies.find((w) => w.metadata.namespace === namespace);
     const elsewhere = copies.filter((w) => w.metadata.namespace !== namespace);
-    const rendered = renderApp(app, { ...this.ctx, currentReplicas: here?.spec?.replicas });
+    const rendered = renderApp(app, { currentReplicas: here?.spec?.replicas });
     let wrote = await this.ensureNamespace(rendered);
     if (!here && elsewhere.length > 0 && app.config.bounce_method === "downthenup") {
       // Only one copy at a time: remove the old one and create the new one when it is gone.

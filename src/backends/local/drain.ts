@@ -24,15 +24,9 @@ export function drainerFor(config: ResolvedInstanceConfig): Drainer {
   return httpDrainer(config);
 }
 
-interface HttpCall {
-  url_format: string;
-  method?: string;
-  success_codes?: string | number;
-}
-
 /** `"200-399,407-409,500"` → predicate. */
-export function successCodes(spec: string | number | undefined): (code: number) => boolean {
-  const ranges = String(spec ?? "200-399")
+export function successCodes(spec: string): (code: number) => boolean {
+  const ranges = spec
     .split(",")
     .map((part) => part.trim())
     .filter(Boolean)
@@ -44,9 +38,9 @@ export function successCodes(spec: string | number | undefined): (code: number) 
 }
 
 function httpDrainer(config: ResolvedInstanceConfig): Drainer {
-  const params = config.drain_method_params as Record<string, HttpCall | undefined>;
+  const params = config.drain_method_params;
   const namespaces = config.registrations.map((r) => r.split(".")[1] ?? r);
-  const call = async (name: string, task: DrainTarget): Promise<boolean[]> => {
+  const call = async (name: "drain" | "is_safe_to_kill", task: DrainTarget): Promise<boolean[]> => {
     const spec = params[name];
     if (!spec) return [true];
     const ok = successCodes(spec.success_codes);
@@ -59,7 +53,7 @@ function httpDrainer(config: ResolvedInstanceConfig): Drainer {
           .replaceAll("{instance}", config.instance)
           .replaceAll("{nerve_ns}", ns);
         try {
-          const res = await fetch(url, { method: spec.method ?? "GET", signal: AbortSignal.timeout(15_000) });
+          const res = await fetch(url, { method: spec.method, signal: AbortSignal.timeout(15_000) });
           await res.arrayBuffer();
           return ok(res.status);
         } catch {

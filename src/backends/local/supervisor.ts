@@ -482,9 +482,7 @@ export class Supervisor {
       }
       // The mesh's default pre-stop delay (30 s) waits for a proxy to stop routing to the task; until the local
       // proxy lands (wave 2) only an explicit lifecycle.pre_stop_drain_seconds is honoured here.
-      const explicit =
-        (app.config.raw.lifecycle as { pre_stop_drain_seconds?: unknown } | undefined)?.pre_stop_drain_seconds !==
-        undefined;
+      const explicit = app.config.explicit.includes("lifecycle.pre_stop_drain_seconds");
       const delay = explicit ? lc.pre_stop_drain_seconds : 0;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay * 1000));
       await this.o.executor.stop(t, this.graceFor(app));

@@ -42,7 +42,7 @@ export interface ServiceInfo {
 export async function runInfo(opts: InfoOptions, io: Io): Promise<number> {
   const { readServiceDir, fileValue } = await import("../../config/soa.js");
   const { listInstances } = await import("../../config/instances.js");
-  const { resolveMonitoring } = await import("../../config/resolve.js");
+  const { resolveMonitoring } = await import("../../config/resolve/index.js");
   const soaDir = await resolveSoaDir(opts, io);
   const system = await optionalSystemConfig(io);
   const svc = readServiceDir(soaDir, guessService(io, opts.service));

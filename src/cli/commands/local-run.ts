@@ -79,7 +79,7 @@ socket) it runs as a process in the current directory, the service's repository.
 }
 
 export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number> {
-  const { resolveLocalRun, deployedImage } = await import("../../local-run/spec.js");
+  const { resolveLocalRun, deployedImage, runnable } = await import("../../local-run/spec.js");
   const { makePlan, commandLine, quoteCommandLine } = await import("../../local-run/plan.js");
   const { connectEngine } = await import("../../image/engine.js");
   if (opts.build && opts.pull)
@@ -95,7 +95,7 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
     typeof localRunConfig?.default_cluster === "string" ? localRunConfig.default_cluster : undefined;
   const cluster = opts.cluster ?? defaultCluster ?? system?.get("cluster");
   if (!cluster) throw new PaastaError("PAASTA_USAGE", { detail: "no cluster: pass -c CLUSTER" });
-  const spec = resolveLocalRun({
+  const target = resolveLocalRun({
     soaDir,
     system,
     service,
@@ -142,27 +142,27 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
   })();
   const build = executor === "docker" && (opts.build === true || (!opts.pull && !opts.sha && hasRecipe));
   let image: string | null = null;
-  let gitSha = headSha ?? spec.deployed?.git_sha ?? "unknown";
+  let gitSha = headSha ?? target.deployed?.git_sha ?? "unknown";
   let imageVersion: string | null = null;
   if (executor === "docker") {
     if (build) {
       image = io.env.DOCKER_TAG ?? `paasta-local-run-${service}-${(io.env.USER ?? "user").toLowerCase()}`;
     } else {
-      const sha = opts.sha ?? spec.deployed?.git_sha;
+      const sha = opts.sha ?? target.deployed?.git_sha;
       if (!sha) {
         throw new PaastaError("PAASTA_NOT_DEPLOYED", {
           what: `${service}.${opts.instance}`,
-          group: spec.deployGroup ?? "(none)",
+          group: runnable(target).deploy_group ?? "(none)",
         });
       }
       gitSha = sha;
-      imageVersion = opts.sha ? null : (spec.deployed?.image_version ?? null);
-      image = deployedImage(spec, sha, imageVersion);
+      imageVersion = opts.sha ? null : (target.deployed?.image_version ?? null);
+      image = deployedImage(target, sha, imageVersion);
     }
   }
 
   let hostPort: number | null = null;
-  const wantsPort = opts.port !== undefined || spec.kind === "kubernetes" || spec.kind === "eks";
+  const wantsPort = opts.port !== undefined || (target.kind === "instance" && target.config.type !== "adhoc");
   if (wantsPort) {
     const { allocatePort, ephemeralPort } = await import("../../backends/local/ports.js");
     if (opts.port !== undefined) {
@@ -176,13 +176,14 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
       });
     } else hostPort = await ephemeralPort(); // not the local runtime's range: both may run at once
   }
-  if (opts.healthcheckOnly && !spec.healthcheck?.mode) {
+  const checked = target.kind === "instance" && target.config.type !== "adhoc" && target.config.healthcheck.mode;
+  if (opts.healthcheckOnly && !checked) {
     throw new PaastaError("PAASTA_USAGE", {
       detail: `--healthcheck-only, but ${service}.${opts.instance} has no health check (healthcheck_mode)`,
     });
   }
   const plan = makePlan({
-    spec,
+    target,
     executor,
     image,
     imageSource: build ? "build" : opts.pull ? "pull" : "local-or-pull",

@@ -33,7 +33,7 @@ export function checkDeployGroups(ctx: RuleContext): CheckResult {
   for (const inst of ctx.instances) {
     // An un-interpolatable deploy_group is reported by the resolver already.
     if (groups.has(inst.deploy_group) || /[{}]/.test(inst.deploy_group)) continue;
-    const explicit = inst.raw.deploy_group !== undefined;
+    const explicit = inst.explicit.includes("deploy_group");
     const path = explicit ? [inst.instance, "deploy_group"] : [inst.instance];
     problems.push(locatedIn(ctx, inst.type, inst.cluster, path, why(inst.deploy_group), explicit ? "value" : "key"));
   }
@@ -41,10 +41,9 @@ export function checkDeployGroups(ctx: RuleContext): CheckResult {
     for (const action of job.actions) {
       if (action.deploy_group !== null && action.service === ctx.svc.name && !groups.has(action.deploy_group)) {
         // Located where the deploy_group is written: on the action, else on the job.
-        const path =
-          action.raw.deploy_group !== undefined
-            ? [...tronActionPath(ctx, job.cluster, job.name, action.name), "deploy_group"]
-            : [job.name, "deploy_group"];
+        const path = action.explicit.includes("deploy_group")
+          ? [...tronActionPath(ctx, job.cluster, job.name, action.name), "deploy_group"]
+          : [job.name, "deploy_group"];
         problems.push(locatedIn(ctx, "tron", job.cluster, path, `action ${action.name}: ${why(action.deploy_group)}`));
       }
     }

@@ -1,6 +1,7 @@
 /** Rules on resolved long-running instances: registrations, min/max instances, autoscaling providers. */
 import { splitRegistration } from "../naming.js";
 import type { Problem } from "../problem.js";
+import { DEFAULTS } from "../resolve/defaults.js";
 import type { ResolvedInstanceConfig } from "../types.js";
 import { type CheckResult, locatedIn, type RuleContext } from "./context.js";
 
@@ -32,7 +33,7 @@ export function checkMinMaxInstances(ctx: RuleContext): CheckResult {
   for (const inst of ctx.instances) {
     if (inst.max_instances !== null && inst.min_instances > inst.max_instances) {
       // With the default min_instances (1), point at max_instances: that is the key that is written.
-      const explicit = inst.raw.min_instances !== undefined;
+      const explicit = inst.explicit.includes("min_instances");
       problems.push(
         locatedIn(
           ctx,
@@ -60,14 +61,15 @@ export function checkAutoscaling(ctx: RuleContext): CheckResult {
 
 function autoscalingProblems(inst: ResolvedInstanceConfig): Array<{ path: (string | number)[]; text: string }> {
   const out: Array<{ path: (string | number)[]; text: string }> = [];
-  const auto = inst.raw.autoscaling as { metrics_providers?: Array<Record<string, unknown>> } | undefined;
-  const providers = Array.isArray(auto?.metrics_providers) ? auto.metrics_providers : [];
+  // Without an `autoscaling` key the provider is the resolver's default (cpu), which has nothing to check.
+  const providers = inst.explicit.includes("autoscaling") ? inst.metrics_providers : [];
   const seen = new Set<string>();
   providers.forEach((p, i) => {
     const path = ["autoscaling", "metrics_providers", i];
-    const type = typeof p.type === "string" ? p.type : "cpu";
-    if (seen.has(type)) out.push({ path: [...path, "type"], text: `metrics provider "${type}" is set more than once` });
-    seen.add(type);
+    const wrote = (key: string) => p.explicit_keys.includes(key);
+    if (seen.has(p.type))
+      out.push({ path: [...path, "type"], text: `metrics provider "${p.type}" is set more than once` });
+    seen.add(p.type);
     if (p.decision_policy === "bespoke" && providers.length > 1) {
       out.push({
         path: [...path, "decision_policy"],
@@ -75,29 +77,28 @@ function autoscalingProblems(inst: ResolvedInstanceConfig): Array<{ path: (strin
       });
     }
     const invalid =
-      type === "arbitrary-promql"
+      p.type === "arbitrary-promql"
         ? ACTIVE_REQUESTS_ONLY
-        : type === "active-requests"
+        : p.type === "active-requests"
           ? PROMQL_ONLY
           : [...PROMQL_ONLY, ...ACTIVE_REQUESTS_ONLY];
     for (const key of invalid) {
-      if (p[key] !== undefined)
-        out.push({ path: [...path, key], text: `metrics provider "${type}" does not support ${key}` });
+      if (wrote(key)) out.push({ path: [...path, key], text: `metrics provider "${p.type}" does not support ${key}` });
     }
-    if (type === "active-requests") {
+    if (p.type === "active-requests") {
       if (inst.registrations.length > 1)
         out.push({
           path: [...path, "type"],
           text: "active-requests does not support instances with several registrations",
         });
-      if (p.setpoint !== undefined && p.setpoint !== 0.8) {
+      if (wrote("setpoint") && p.setpoint !== DEFAULTS.setpoint) {
         out.push({
           path: [...path, "setpoint"],
           text: "setpoint is not supported for active-requests; use desired_active_requests_per_replica",
         });
       }
     }
-    if (type === "arbitrary-promql" && !p.metrics_query) {
+    if (p.type === "arbitrary-promql" && !p.metrics_query) {
       out.push({ path, text: "arbitrary-promql needs metrics_query" });
     }
   });

@@ -1,7 +1,7 @@
 /** Naming rules: service names, instance name lengths, unique instance names per cluster across types. */
 
 import { sanitiseForKubernetes } from "../naming.js";
-import { instanceNames } from "../resolve.js";
+import { instanceNames } from "../resolve/index.js";
 import { type InstanceType, LONG_RUNNING_TYPES } from "../schema/index.js";
 import { type CheckResult, locatedIn, type RuleContext } from "./context.js";
 

@@ -26,8 +26,8 @@ export function workloadLabels(app: DesiredApp): Record<string, string> {
     "yelp.com/paasta_service": app.service,
   };
   if (app.image_version) labels["paasta.yelp.com/image_version"] = app.image_version;
-  const shard = app.config.raw.prometheus_shard;
-  if (typeof shard === "string") labels["paasta.yelp.com/prometheus_shard"] = shard;
+  const shard = app.config.pod.prometheus_shard;
+  if (shard !== null) labels["paasta.yelp.com/prometheus_shard"] = shard;
   return labels;
 }
 
@@ -39,15 +39,12 @@ export function podLabels(app: DesiredApp): Record<string, string> {
 }
 
 export function podAnnotations(app: DesiredApp): Record<string, string> {
-  const raw = app.config.raw;
+  const pod = app.config.pod;
   const annotations: Record<string, string> = {
-    "paasta.yelp.com/routable_ip": String(
-      app.config.in_mesh || raw.routable_ip === true || raw.prometheus_port !== undefined,
-    ),
+    "paasta.yelp.com/routable_ip": String(app.config.in_mesh || pod.routable_ip || pod.prometheus_port !== null),
   };
   if (app.config.in_mesh) annotations.smartstack_registrations = JSON.stringify(app.config.registrations);
-  if (typeof raw.prometheus_path === "string") annotations["paasta.yelp.com/prometheus_path"] = raw.prometheus_path;
-  if (typeof raw.prometheus_port === "number")
-    annotations["paasta.yelp.com/prometheus_port"] = String(raw.prometheus_port);
+  if (pod.prometheus_path !== null) annotations["paasta.yelp.com/prometheus_path"] = pod.prometheus_path;
+  if (pod.prometheus_port !== null) annotations["paasta.yelp.com/prometheus_port"] = String(pod.prometheus_port);
   return annotations;
 }

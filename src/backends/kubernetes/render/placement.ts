@@ -2,9 +2,10 @@
  * Where pods may run (reference §1.6, §7.3): nodeSelector from string selectors and the pool, node affinity from
  * list/operator selectors, deploy black/white lists and pool affinities, pod anti-affinity, topology spread.
  */
+import type { NodeSelectorValue, ResolvedAffinityTarget } from "../../../config/types.js";
 import type { DesiredApp } from "../../../model/app.js";
 import { selectorLabels } from "./labels.js";
-import type { Json, RenderContext } from "./types.js";
+import type { Json } from "./types.js";
 
 const YELP_LOCATION = new Set(["datacenter", "ecosystem", "habitat", "hostname", "region", "superregion"]);
 
@@ -17,16 +18,19 @@ export function nodeLabel(name: string): string {
 
 type Requirement = { key: string; operator: string; values?: string[] };
 
-function requirements(selectors: Record<string, unknown>): { plain: Record<string, string>; exprs: Requirement[] } {
+function requirements(selectors: Readonly<Record<string, NodeSelectorValue>>): {
+  plain: Record<string, string>;
+  exprs: Requirement[];
+} {
   const plain: Record<string, string> = {};
   const exprs: Requirement[] = [];
   for (const [name, value] of Object.entries(selectors).sort(([a], [b]) => a.localeCompare(b))) {
     const key = nodeLabel(name);
     if (typeof value === "string") plain[key] = value;
-    else if (Array.isArray(value) && value.every((v) => typeof v === "string"))
-      exprs.push({ key, operator: "In", values: [...(value as string[])] });
-    else if (Array.isArray(value)) {
-      for (const r of value as Array<{ operator: string; values?: string[]; value?: number }>) {
+    else if (value.every((v) => typeof v === "string"))
+      exprs.push({ key, operator: "In", values: [...(value as readonly string[])] });
+    else {
+      for (const r of value as Exclude<NodeSelectorValue, string | readonly string[]>) {
         if (r.operator === "Exists" || r.operator === "DoesNotExist") exprs.push({ key, operator: r.operator });
         else if (r.operator === "Gt" || r.operator === "Lt")
           exprs.push({ key, operator: r.operator, values: [String(r.value)] });
@@ -38,26 +42,21 @@ function requirements(selectors: Record<string, unknown>): { plain: Record<strin
 }
 
 export function nodeSelector(app: DesiredApp): Record<string, string> {
-  const selectors = (app.config.raw.node_selectors ?? {}) as Record<string, unknown>;
-  return { ...requirements(selectors).plain, "yelp.com/pool": app.config.pool };
+  return { ...requirements(app.config.placement.node_selectors).plain, "yelp.com/pool": app.config.pool };
 }
 
-export function affinity(app: DesiredApp, ctx: RenderContext): Json | undefined {
-  const raw = app.config.raw;
-  const required = requirements((raw.node_selectors ?? {}) as Record<string, unknown>).exprs;
-  const whitelist = raw.deploy_whitelist as [string, string[]] | undefined;
-  if (whitelist) required.push({ key: nodeLabel(whitelist[0]), operator: "In", values: [...whitelist[1]] });
-  for (const [type, value] of (raw.deploy_blacklist ?? []) as Array<[string, string]>) {
+export function affinity(app: DesiredApp): Json | undefined {
+  const p = app.config.placement;
+  const required = requirements(p.node_selectors).exprs;
+  if (p.deploy_whitelist)
+    required.push({ key: nodeLabel(p.deploy_whitelist[0]), operator: "In", values: [...p.deploy_whitelist[1]] });
+  for (const [type, value] of p.deploy_blacklist) {
     required.push({ key: nodeLabel(type), operator: "NotIn", values: [value] });
   }
-  const poolAffinity = ctx.poolNodeAffinities?.[app.config.pool];
-  if (poolAffinity && typeof poolAffinity === "object")
-    required.push(...requirements(poolAffinity as Record<string, unknown>).exprs);
-  const preferred = (
-    (raw.node_selectors_preferred ?? []) as Array<{ weight: number; preferences: Record<string, unknown> }>
-  ).map((p) => ({
-    weight: p.weight,
-    preference: { matchExpressions: requirements(p.preferences).exprs },
+  if (p.pool_node_affinity) required.push(...requirements(p.pool_node_affinity).exprs);
+  const preferred = p.node_selectors_preferred.map((n) => ({
+    weight: n.weight,
+    preference: { matchExpressions: requirements(n.preferences).exprs },
   }));
   const out: Json = {};
   if (required.length > 0 || preferred.length > 0) {
@@ -73,18 +72,15 @@ export function affinity(app: DesiredApp, ctx: RenderContext): Json | undefined 
 }
 
 function antiAffinity(app: DesiredApp): Json | undefined {
-  const term = (r: { service?: string; instance?: string }) => {
+  const term = (r: ResolvedAffinityTarget) => {
     const matchLabels: Record<string, string> = {};
     if (r.service) matchLabels["paasta.yelp.com/service"] = r.service;
     if (r.instance) matchLabels["paasta.yelp.com/instance"] = r.instance;
     return { labelSelector: { matchLabels }, topologyKey: "kubernetes.io/hostname" };
   };
-  const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  const required = list(app.config.raw.anti_affinity as { service?: string; instance?: string } | undefined).map(term);
-  const preferred = list(
-    app.config.raw.anti_affinity_preferred as { service?: string; instance?: string; weight?: number } | undefined,
-  ).map((r) => ({
-    weight: r.weight ?? 1,
+  const required = app.config.placement.anti_affinity.map(term);
+  const preferred = app.config.placement.anti_affinity_preferred.map((r) => ({
+    weight: r.weight,
     podAffinityTerm: term(r),
   }));
   if (required.length === 0 && preferred.length === 0) return undefined;
@@ -94,18 +90,17 @@ function antiAffinity(app: DesiredApp): Json | undefined {
   return out;
 }
 
-export function topologySpread(app: DesiredApp, ctx: RenderContext): Json[] | undefined {
-  const own = app.config.raw.topology_spread_constraints as Json[] | undefined;
-  const list = own ?? (ctx.topologySpreadConstraints as Json[] | undefined) ?? [];
+export function topologySpread(app: DesiredApp): Json[] | undefined {
+  const list = app.config.placement.topology_spread_constraints;
   if (list.length === 0) return undefined;
   return list.map((c) => {
     const out: Json = {
       labelSelector: { matchLabels: selectorLabels(app) },
-      maxSkew: (c.max_skew as number | undefined) ?? 1,
+      maxSkew: c.max_skew,
       topologyKey: c.topology_key,
-      whenUnsatisfiable: (c.when_unsatisfiable as string | undefined) ?? "ScheduleAnyway",
+      whenUnsatisfiable: c.when_unsatisfiable,
     };
-    if (Array.isArray(c.match_label_keys)) out.matchLabelKeys = c.match_label_keys;
+    if (c.match_label_keys) out.matchLabelKeys = [...c.match_label_keys];
     return out;
   });
 }

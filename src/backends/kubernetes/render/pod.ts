@@ -5,7 +5,7 @@ import { identityOf, paastaEnv } from "../../../model/task-env.js";
 import { podAnnotations, podLabels } from "./labels.js";
 import { containerName, secretObjectName, volumeName } from "./names.js";
 import { affinity, nodeSelector, topologySpread } from "./placement.js";
-import type { Json, RenderContext } from "./types.js";
+import type { Json } from "./types.js";
 
 /** The capabilities PaaSTA drops from every container (minus those in cap_add). */
 const DEFAULT_CAP_DROP = [
@@ -96,12 +96,8 @@ function terminationGrace(app: DesiredApp): number | undefined {
   if (!app.config.in_mesh) return undefined;
   let grace = lc.pre_stop_drain_seconds + 1 + 1;
   if (lc.pre_stop_wait_for_connections_to_complete) {
-    const ns = app.config.registrations[0]?.split(".")[1];
-    const entry = ((app.config.raw.smartstack ?? {}) as Record<string, Record<string, unknown>>)[ns ?? ""] ?? {};
-    const timeouts = [
-      Number(entry.timeout_server_ms ?? 1000),
-      ...Object.values((entry.endpoint_timeouts ?? {}) as Record<string, number>),
-    ];
+    const mesh = app.config.mesh;
+    const timeouts = mesh ? [mesh.timeout_server_ms, ...Object.values(mesh.endpoint_timeouts)] : [0];
     grace += Math.ceil(Math.min(1800, Math.max(...timeouts) / 1000 + 300));
   }
   return grace;
@@ -116,21 +112,21 @@ function volumes(app: DesiredApp): { volumes: Json[]; mounts: Json[] } {
     mounts.push({ mountPath: v.containerPath, name, readOnly: v.mode === "RO" });
   }
   for (const sv of app.config.secret_volumes) {
-    const secret = String(sv.secret_name);
+    const secret = sv.secret_name;
     const name = volumeName("secret", secret);
     const spec: Json = {
       secretName: secretObjectName(app.config.namespace, app.service, secret, false),
       optional: false,
     };
-    if (Array.isArray(sv.items)) spec.items = sv.items;
-    if (typeof sv.default_mode === "string") spec.defaultMode = Number.parseInt(sv.default_mode, 8);
+    if (sv.items) spec.items = sv.items;
+    if (sv.default_mode !== null) spec.defaultMode = Number.parseInt(sv.default_mode, 8);
     vols.set(name, { name, secret: spec });
-    mounts.push({ mountPath: String(sv.container_path), name, readOnly: true });
+    mounts.push({ mountPath: sv.container_path, name, readOnly: true });
   }
   for (const pv of app.config.persistent_volumes) {
     mounts.push({
-      mountPath: String(pv.container_path),
-      name: volumeName("pv", String(pv.container_path)),
+      mountPath: pv.container_path,
+      name: volumeName("pv", pv.container_path),
       readOnly: pv.mode === "RO",
     });
   }
@@ -158,7 +154,7 @@ function resources(app: DesiredApp): Json {
 
 export function mainContainer(app: DesiredApp): Json {
   const c = app.config;
-  const capAdd = ((c.raw.cap_add ?? []) as string[]).slice().sort();
+  const capAdd = c.pod.cap_add;
   const container: Json = {
     env: env(app),
     image: app.image_url ?? app.docker_image,
@@ -167,15 +163,15 @@ export function mainContainer(app: DesiredApp): Json {
     resources: resources(app),
     securityContext: {
       capabilities: {
-        add: capAdd.length > 0 ? capAdd : undefined,
+        add: capAdd.length > 0 ? [...capAdd] : undefined,
         drop: DEFAULT_CAP_DROP.filter((d) => !capAdd.includes(d)).sort(),
       },
     },
   };
-  if (typeof c.raw.prometheus_port === "number" && c.raw.prometheus_port !== c.container_port) {
-    (container.ports as Json[]).push({ containerPort: c.raw.prometheus_port });
+  if (c.pod.prometheus_port !== null && c.pod.prometheus_port !== c.container_port) {
+    (container.ports as Json[]).push({ containerPort: c.pod.prometheus_port });
   }
-  if (c.raw.privileged === true) (container.securityContext as Json).privileged = true;
+  if (c.pod.privileged) (container.securityContext as Json).privileged = true;
   if (typeof c.cmd === "string") container.command = ["/bin/sh", "-c", c.cmd];
   else if (c.cmd !== null) container.command = [...c.cmd];
   if (c.args.length > 0) container.args = [...c.args];
@@ -191,7 +187,7 @@ export function mainContainer(app: DesiredApp): Json {
   return container;
 }
 
-export function podTemplate(app: DesiredApp, ctx: RenderContext): Json {
+export function podTemplate(app: DesiredApp): Json {
   const c = app.config;
   const spec: Json = {
     containers: [mainContainer(app)],
@@ -199,19 +195,21 @@ export function podTemplate(app: DesiredApp, ctx: RenderContext): Json {
     restartPolicy: "Always",
     shareProcessNamespace: true,
   };
-  const aff = affinity(app, ctx);
+  const aff = affinity(app);
   if (aff) spec.affinity = aff;
-  const tsc = topologySpread(app, ctx);
+  const tsc = topologySpread(app);
   if (tsc) spec.topologySpreadConstraints = tsc;
   const grace = terminationGrace(app);
   if (grace !== undefined) spec.terminationGracePeriodSeconds = grace;
   const { volumes: vols } = volumes(app);
   if (vols.length > 0) spec.volumes = vols;
-  const raw = c.raw;
-  if (typeof raw.service_account_name === "string") spec.serviceAccountName = raw.service_account_name;
-  const fsGroup = typeof raw.fs_group === "number" ? raw.fs_group : undefined;
-  if (fsGroup !== undefined || typeof raw.fs_group_change_policy === "string") {
-    spec.securityContext = { fsGroup, fsGroupChangePolicy: raw.fs_group_change_policy };
+  const pod = c.pod;
+  if (pod.service_account_name !== null) spec.serviceAccountName = pod.service_account_name;
+  if (pod.fs_group !== null || pod.fs_group_change_policy !== null) {
+    spec.securityContext = {
+      fsGroup: pod.fs_group ?? undefined,
+      fsGroupChangePolicy: pod.fs_group_change_policy ?? undefined,
+    };
   }
   return { metadata: { annotations: podAnnotations(app), labels: podLabels(app) }, spec };
 }

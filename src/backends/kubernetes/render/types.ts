@@ -8,18 +8,10 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-/** Inputs of rendering that do not come from the app: the cluster's system config and what runs now. */
+/** Inputs of rendering that do not come from the app: what runs now. */
 export interface RenderContext {
   /** Live replicas of an autoscaled workload (kept, clamped to [min, max]); undefined when it does not exist. */
   readonly currentReplicas?: number;
-  /** System `pdb_max_unavailable` (default 0). */
-  readonly pdbMaxUnavailable?: string | number;
-  /** System `unhealthy_pod_eviction_policy` (default IfHealthyBudget). */
-  readonly unhealthyPodEvictionPolicy?: "AlwaysAllow" | "IfHealthyBudget";
-  /** System `topology_spread_constraints` (defaults for instances that set none). */
-  readonly topologySpreadConstraints?: ReadonlyArray<Json>;
-  /** System `pool_node_affinities` (pool → selector map). */
-  readonly poolNodeAffinities?: Readonly<Record<string, unknown>>;
 }
 
 export const MANAGED = "paasta.yelp.com/managed";

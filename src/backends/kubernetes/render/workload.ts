@@ -84,12 +84,7 @@ function hpa(app: DesiredApp, name: string, namespace: string): KubeObject {
       type: "Object",
     };
   });
-  const scaleDown = {
-    policies: [{ periodSeconds: 60, type: "Percent", value: 30 }],
-    selectPolicy: "Max",
-    stabilizationWindowSeconds: 300,
-    ...(c.scaledown_policies ?? {}),
-  };
+  const scaleDown = c.scaledown;
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
@@ -104,13 +99,8 @@ function hpa(app: DesiredApp, name: string, namespace: string): KubeObject {
   };
 }
 
-function pdb(app: DesiredApp, name: string, namespace: string, ctx: RenderContext): KubeObject {
-  const c = app.config;
-  const maxUnavailable = c.bounce_margin_factor_set
-    ? pct(Math.trunc((1 - c.bounce_margin_factor) * 100 + 1e-9))
-    : (ctx.pdbMaxUnavailable ?? 0);
-  const policy =
-    (c.raw.unhealthy_pod_eviction_policy as string | undefined) ?? ctx.unhealthyPodEvictionPolicy ?? "IfHealthyBudget";
+function pdb(app: DesiredApp, name: string, namespace: string): KubeObject {
+  const { pdb_max_unavailable: maxUnavailable, unhealthy_pod_eviction_policy: policy } = app.config.pod;
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
@@ -129,18 +119,18 @@ export function renderApp(app: DesiredApp, ctx: RenderContext = {}): RenderedApp
     replicas: replicasFor(app, ctx),
     revisionHistoryLimit: 0,
     selector: { matchLabels: selectorLabels(app) },
-    template: podTemplate(app, ctx),
+    template: podTemplate(app),
   };
   if (stateful) {
     delete spec.revisionHistoryLimit;
     spec.serviceName = name;
-    spec.podManagementPolicy = (c.raw.pod_management_policy as string | undefined) ?? "OrderedReady";
+    spec.podManagementPolicy = c.pod.pod_management_policy;
     spec.volumeClaimTemplates = c.persistent_volumes.map((pv) => ({
-      metadata: { labels: selectorLabels(app), name: volumeName("pv", String(pv.container_path)) },
+      metadata: { labels: selectorLabels(app), name: volumeName("pv", pv.container_path) },
       spec: {
         accessModes: ["ReadWriteOnce"],
-        resources: { requests: { storage: `${pv.size}Gi` } },
-        storageClassName: (pv.storage_class_name as string | undefined) ?? "ebs",
+        resources: { requests: { storage: `${pv.size_gib}Gi` } },
+        storageClassName: pv.storage_class_name,
       },
     }));
   } else spec.strategy = strategy(app);
@@ -169,7 +159,7 @@ export function renderApp(app: DesiredApp, ctx: RenderContext = {}): RenderedApp
     namespaceObject: canonical(namespaceObject),
     workload: canonical(workload),
     hpa: wantsHpa(app) && !stateful ? canonical(hpa(app, name, namespace)) : undefined,
-    pdb: canonical(pdb(app, name, namespace, ctx)),
+    pdb: canonical(pdb(app, name, namespace)),
   };
 }
 

@@ -1,0 +1,81 @@
+/**
+ * THE table of defaults: every value the platform assumes when soa-configs or the system config say nothing.
+ * Only the resolver reads it; everything downstream reads resolved, typed fields. Computed defaults (e.g. the
+ * drain method of a mesh instance) are in the resolver's functions, built from these values.
+ */
+export const DEFAULTS = {
+  // resources (reference §1.5)
+  cpus: 1,
+  mem: 4096,
+  disk: 1024,
+  tron_disk: 4096,
+  cpu_burst_add: 1,
+  tron_cpu_burst_add: 0,
+  cfs_period_us: 100000,
+  container_port: 8888,
+  // replicas and bounces (§1.7, §6)
+  instances: 1,
+  min_instances: 1,
+  bounce_method: "crossover",
+  bounce_margin_factor: 0.95,
+  bounce_overprovision_factor: 1,
+  min_task_uptime: 0,
+  // health checks (§1.7)
+  healthcheck_uri: "/status",
+  healthcheck_cmd: "/bin/true",
+  healthcheck_grace_period_seconds: 60,
+  healthcheck_interval_seconds: 10,
+  healthcheck_timeout_seconds: 10,
+  healthcheck_max_consecutive_failures: 30,
+  replication_threshold: 50,
+  // the mesh (§1.11) and drains (§6.3)
+  weight: 10,
+  mesh_mode: "http",
+  mesh_healthcheck_timeout_s: 1,
+  mesh_timeout_connect_ms: 200,
+  mesh_timeout_server_ms: 1000,
+  mesh_idle_timeout_s: 60,
+  mesh_retries: 1,
+  mesh_lb_policy: "ROUND_ROBIN",
+  hacheck_drain_delay: 60,
+  http_drain_method: "GET",
+  http_drain_success_codes: "200-399",
+  mesh_pre_stop_drain_seconds: 30,
+  /** Seconds a task may take to stop after SIGTERM when lifecycle.termination_grace_period_seconds is unset. */
+  stop_grace_seconds: 30,
+  // placement and pods (§1.6, §7.3, §7.4)
+  pool: "default",
+  net: "bridge",
+  topology_max_skew: 1,
+  topology_when_unsatisfiable: "ScheduleAnyway",
+  anti_affinity_weight: 1,
+  pod_management_policy: "OrderedReady",
+  unhealthy_pod_eviction_policy: "IfHealthyBudget",
+  pdb_max_unavailable: 0,
+  storage_class_name: "ebs",
+  /** Mode of a volume that does not say (read-only is the safe side). */
+  volume_mode: "RO",
+  // autoscaling (§1.8)
+  setpoint: 0.8,
+  promql_setpoint: 1,
+  moving_average_window_seconds: 1800,
+  desired_active_requests_per_replica: 1,
+  decision_policy: "proportional",
+  target_type: "AverageValue",
+  metrics_provider: "cpu",
+  hpa_scale_down: {
+    policies: [{ periodSeconds: 60, type: "Percent", value: 30 }],
+    selectPolicy: "Max",
+    stabilizationWindowSeconds: 300,
+  },
+  // monitoring (§1.12)
+  realert_every: -1,
+  // Tron (§1.10)
+  tron_time_zone: "UTC",
+  tron_run_limit: 50,
+  tron_node: "paasta",
+  tron_retries: 0,
+  // namespaces
+  adhoc_namespace: "paasta",
+  tron_namespace: "tron",
+} as const;
