@@ -75,8 +75,8 @@ const pass = async (rateLimit) => {
   return {
     seconds: (performance.now() - t0) / 1000,
     writes: kube.writes - w,
-    deferred: r.outcomes.filter((o) => o.result.startsWith("deferred")).length,
-    errors: r.outcomes.filter((o) => o.result === "error").map((o) => o.error),
+    deferred: r.outcomes.filter((o) => o.kind === "deferred").length,
+    errors: r.outcomes.filter((o) => o.kind === "failed").map((o) => o.error.message),
   };
 };
 async function waitReady(gitSha, timeoutMs) {

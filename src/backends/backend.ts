@@ -8,8 +8,13 @@
  * - `apply(app)` makes the cluster converge towards `app` and returns what it did: "unchanged" (nothing was
  *   written), "created", or "updated". It must be idempotent and must not wait for the rollout to finish;
  *   bounces progress over later passes (level-based).
- * - `remove(ref)` stops and forgets an app (drains per its drain method first where the backend can).
+ * - `remove(ref)` stops and forgets an app (drains per its drain method first where the backend can). It works
+ *   without a prior `observe()` (a fresh process may remove what an earlier one created).
  * - `status(ref)` reports versions, replicas, health and why a bounce is stuck.
+ * - `applyConcurrency`: how many apps a reconcile pass may apply at once on this backend.
+ *
+ * Optional powers (powers.ts) are detected by callers with the `can…` guards; no caller outside
+ * src/backends tests `kind`, which is for messages only.
  */
 import type { AppRef, DesiredApp } from "../model/app.js";
 
@@ -74,8 +79,10 @@ export interface InstanceStatus extends AppRef {
 }
 
 export interface Backend {
-  /** A short name for messages ("local", "kubernetes"). */
+  /** A short name for messages ("local", "kubernetes"); never branched on outside src/backends. */
   readonly kind: string;
+  /** Apps a reconcile pass applies at the same time (in plan order). */
+  readonly applyConcurrency: number;
   observe(): Promise<ObservedApp[]>;
   apply(app: DesiredApp): Promise<ApplyResult>;
   remove(ref: AppRef): Promise<void>;
@@ -83,14 +90,16 @@ export interface Backend {
   close?(): Promise<void>;
 }
 
-/** Optional power: restart one replica. */
-export interface ReplicaRestarter {
-  restartReplica(ref: AppRef, replicaId: string): Promise<boolean>;
-}
-
-export function canRestartReplica(b: Backend): b is Backend & ReplicaRestarter {
-  return typeof (b as Partial<ReplicaRestarter>).restartReplica === "function";
-}
+export {
+  type ChangeWatcher,
+  canReadLogs,
+  canRestartReplica,
+  canWatchChanges,
+  type LogQuery,
+  type LogSource,
+  type LogTail,
+  type ReplicaRestarter,
+} from "./powers.js";
 
 /**
  * PaaSTA's bounce_status from an InstanceStatus (reference §7.6): Stopped when nothing should run and nothing

@@ -4,6 +4,7 @@
  * `deploy` event per state change, and refreshes the service's deployments.json from the refs it holds.
  */
 
+import { LONG_RUNNING_TYPES } from "../config/kinds.js";
 import { pipelineDeployGroups } from "../config/rules/deploy-groups.js";
 import { fileValue, readServiceDir } from "../config/soa.js";
 import type { SystemConfig } from "../config/system.js";
@@ -123,7 +124,7 @@ export interface ControlResult {
 export function selectBranches(branches: readonly Branch[], req: Omit<ControlRequest, "service" | "state">): Branch[] {
   return branches.filter(
     (b) =>
-      (b.kind === "kubernetes" || b.kind === "eks") &&
+      (LONG_RUNNING_TYPES as readonly string[]).includes(b.kind) &&
       (!req.clusters?.length || req.clusters.includes(b.cluster)) &&
       (!req.instances?.length || req.instances.includes(b.instance)) &&
       (!req.deployGroups?.length || req.deployGroups.includes(b.deployGroup)),

@@ -18,6 +18,8 @@ export interface LogLine {
   readonly component: string;
   readonly message: string;
   readonly user?: string;
+  /** The task (local) or pod (Kubernetes) a line of output came from. */
+  readonly task?: string;
 }
 
 export interface LogWriter {

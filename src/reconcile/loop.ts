@@ -28,7 +28,7 @@ export interface LoopOptions {
   readonly resyncSeconds?: number;
   readonly force?: boolean;
   readonly rateLimit?: number;
-  /** Apps applied at once (default: 8 on Kubernetes, where each is a few API calls; 1 elsewhere). */
+  /** Apps applied at once (default: the backend's applyConcurrency). */
   readonly concurrency?: number;
   readonly log: LogWriter;
   readonly onPass?: (r: PassResult) => void;
@@ -76,6 +76,9 @@ export class ReconcileLoop {
   private readonly watchers = new Map<string, FSWatcher>();
   private kickTimer: NodeJS.Timeout | undefined;
   private triggerTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Consecutive passes with retryable failures (the retry delay doubles with each). */
+  private retries = 0;
   private readonly refStamps = new Map<string, string>();
   lastResult: PassResult | undefined;
 
@@ -164,10 +167,11 @@ export class ReconcileLoop {
           cluster: this.o.cluster,
           force: this.o.force,
           rateLimit: this.o.rateLimit,
-          concurrency: this.o.concurrency ?? (this.o.backend.kind === "kubernetes" ? 8 : 1),
+          concurrency: this.o.concurrency,
         });
         this.lastPass = Date.now();
         this.lastResult = r;
+        this.scheduleRetry(r);
         this.o.onPass?.(r);
       } while (this.pending && !this.closed);
     } catch (e) {
@@ -176,6 +180,23 @@ export class ReconcileLoop {
       this.running = false;
     }
     return this.lastResult;
+  }
+
+  /**
+   * A failure that may pass (the cluster was unavailable or busy) is retried soon, with a doubling delay (1 s up
+   * to the resync period); terminal failures wait for their input to change.
+   */
+  private scheduleRetry(r: PassResult): void {
+    if (!r.outcomes.some((o) => o.kind === "failed" && o.error.retryable)) {
+      this.retries = 0;
+      return;
+    }
+    if (this.closed || this.retryTimer) return;
+    const delay = Math.min(1000 * 2 ** this.retries++, (this.o.resyncSeconds ?? 30) * 1000);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.runPass();
+    }, delay);
   }
 
   /**
@@ -227,6 +248,7 @@ export class ReconcileLoop {
     clearTimeout(this.gitTimer);
     if (this.kickTimer) clearTimeout(this.kickTimer);
     if (this.triggerTimer) clearTimeout(this.triggerTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const w of this.watchers.values()) w.close();
     while (this.running) await new Promise((r) => setTimeout(r, 20));
   }

@@ -7,6 +7,7 @@
 import type { Backend } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
 import { type DesiredState, desiredState } from "./desired.js";
+import { type Outcome, outcomeError } from "./outcome.js";
 import { type Plan, type PlanItem, planPass } from "./plan.js";
 
 export interface PassOptions {
@@ -17,14 +18,16 @@ export interface PassOptions {
   readonly force?: boolean;
   /** At most this many writes (creates, updates, deletes) per pass; 0 or undefined = unlimited. */
   readonly rateLimit?: number;
-  /** Apps applied at the same time (in plan order); default 1. */
+  /** Apps applied at the same time (in plan order); default: the backend's applyConcurrency. */
   readonly concurrency?: number;
 }
 
 export interface PassResult {
   readonly plan: Plan;
   readonly desired: DesiredState | undefined;
-  readonly outcomes: Array<{ item: PlanItem; result: string; error?: string }>;
+  /** Why the soa-configs tree could not be read (nothing was changed or deleted), else null. */
+  readonly treeError: string | null;
+  readonly outcomes: Outcome[];
   readonly writes: number;
   readonly durationMs: number;
 }
@@ -32,46 +35,48 @@ export interface PassResult {
 export async function reconcilePass(backend: Backend, o: PassOptions): Promise<PassResult> {
   const t0 = performance.now();
   let desired: DesiredState | undefined;
+  let treeError: string | null = null;
   try {
     desired = desiredState(o.soaDir, o.system, o.cluster);
-  } catch {
+  } catch (e) {
     desired = undefined;
+    treeError = (e as Error).message;
   }
   const observed = await backend.observe();
   const plan = planPass(desired, observed, { force: o.force });
-  const outcomes: PassResult["outcomes"] = new Array(plan.items.length);
+  const outcomes: Outcome[] = new Array(plan.items.length);
   let writes = 0;
   let reserved = 0;
   const handle = async (item: PlanItem, index: number) => {
     if (item.action === "keep") {
-      outcomes[index] = { item, result: "unchanged" };
+      outcomes[index] = { kind: "unchanged", item };
       return;
     }
     if (o.dryRun) {
       outcomes[index] = {
+        kind: item.action === "apply" && item.change === "unchanged" ? "unchanged" : "planned",
         item,
-        result: item.action === "apply" && item.change === "unchanged" ? "unchanged" : "planned",
       };
       return;
     }
     const mayWrite = item.action === "delete" || item.change !== "unchanged";
     if (mayWrite && o.rateLimit && writes + reserved >= o.rateLimit) {
-      outcomes[index] = { item, result: "deferred (rate limit)" };
+      outcomes[index] = { kind: "deferred", item };
       return;
     }
     if (mayWrite) reserved++;
     try {
       if (item.action === "apply") {
         const result = await backend.apply(item.app);
-        outcomes[index] = { item, result };
+        outcomes[index] = { kind: result, item };
         if (result !== "unchanged") writes++;
       } else {
         await backend.remove({ service: item.service, instance: item.instance });
-        outcomes[index] = { item, result: "deleted" };
+        outcomes[index] = { kind: "deleted", item };
         writes++;
       }
     } catch (e) {
-      outcomes[index] = { item, result: "error", error: (e as Error).message };
+      outcomes[index] = { kind: "failed", item, error: outcomeError(e) };
     } finally {
       if (mayWrite) reserved--;
     }
@@ -81,6 +86,7 @@ export async function reconcilePass(backend: Backend, o: PassOptions): Promise<P
   const worker = async () => {
     for (let i = next++; i < plan.items.length; i = next++) await handle(plan.items[i] as PlanItem, i);
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 1, plan.items.length)) }, worker));
-  return { plan, desired, outcomes, writes, durationMs: performance.now() - t0 };
+  const concurrency = o.concurrency ?? backend.applyConcurrency;
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, plan.items.length)) }, worker));
+  return { plan, desired, treeError, outcomes, writes, durationMs: performance.now() - t0 };
 }

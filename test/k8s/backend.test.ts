@@ -144,7 +144,7 @@ describe("Kubernetes backend on a real control plane", () => {
     const writes = kube.writes;
     const r = await pass();
     expect(kube.writes - writes).toBe(0);
-    expect(r.outcomes.every((o) => o.result === "unchanged")).toBe(true);
+    expect(r.outcomes.every((o) => o.kind === "unchanged")).toBe(true);
     const after = await kube.list<Obj>("apps/v1", "Deployment", "paasta.yelp.com/managed=true");
     for (const d of after) expect(d.metadata.resourceVersion).toBe(before.get(d.metadata.name));
   }, 60_000);
@@ -182,7 +182,7 @@ describe("Kubernetes backend on a real control plane", () => {
     const [before] = await deployments("alpha");
     edit("alpha", "cpus: 0.1", "cpus: 0.2");
     const r = await pass();
-    expect(r.outcomes.find((o) => o.item.action === "apply" && o.item.app.service === "alpha")?.result).toBe("updated");
+    expect(r.outcomes.find((o) => o.item.action === "apply" && o.item.app.service === "alpha")?.kind).toBe("updated");
     const [after] = await deployments("alpha");
     expect(after?.metadata.labels?.["paasta.yelp.com/config_sha"]).not.toBe(
       before?.metadata.labels?.["paasta.yelp.com/config_sha"],
@@ -236,7 +236,7 @@ describe("Kubernetes backend on a real control plane", () => {
     expect(edit.code, edit.stderr).toBe(0);
     expect((await deployments("alpha"))[0]?.spec.template.spec.containers[0].image).toBe("hand/edited:1");
     const r = await pass();
-    expect(r.outcomes.find((o) => o.item.action === "apply" && o.item.app.service === "alpha")?.result).toBe("updated");
+    expect(r.outcomes.find((o) => o.item.action === "apply" && o.item.app.service === "alpha")?.kind).toBe("updated");
     expect((await deployments("alpha"))[0]?.spec.template.spec.containers[0].image).toBe(image);
     expect(backend.lastDrift.get("Deployment/paastasvc-alpha/alpha-main")).toContain('"hand/edited:1"');
   }, 60_000);

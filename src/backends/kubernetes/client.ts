@@ -23,6 +23,8 @@ export interface Kube {
     name: string,
     propagation?: "Foreground" | "Background",
   ): Promise<boolean>;
+  /** A GET answered with text (pod logs). */
+  getText(path: string): Promise<string>;
   /** Writes (applies and deletes) made so far. */
   readonly writes: number;
   /** Watches objects (for deployd's wake-ups); returns a stop function. */
@@ -74,14 +76,15 @@ export async function connect(spec: Extract<ClusterBackend, { type: "kubernetes"
     key: tls.key,
     rejectUnauthorized: tls.rejectUnauthorized,
   });
-  const getJson = <T>(path: string): Promise<T> =>
+  const getJson = async <T>(path: string): Promise<T> => JSON.parse(await get(path, "application/json")) as T;
+  const get = (path: string, accept: string): Promise<string> =>
     new Promise((resolve, reject) => {
       const url = new URL(path, server);
       const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(
         url,
         {
           method: "GET",
-          headers: { ...(tls.headers as Record<string, string>), accept: "application/json" },
+          headers: { ...(tls.headers as Record<string, string>), accept },
           agent: url.protocol === "https:" ? agent : undefined,
         },
         (res) => {
@@ -91,7 +94,7 @@ export async function connect(spec: Extract<ClusterBackend, { type: "kubernetes"
             const text = Buffer.concat(chunks).toString("utf8");
             if ((res.statusCode ?? 0) >= 400)
               reject(Object.assign(new Error(text), { code: res.statusCode, body: text }));
-            else resolve(JSON.parse(text) as T);
+            else resolve(text);
           });
           res.on("error", reject);
         },
@@ -104,7 +107,8 @@ export async function connect(spec: Extract<ClusterBackend, { type: "kubernetes"
       return await fn();
     } catch (e) {
       const code = (e as { code?: number }).code;
-      if (code === undefined || code >= 500)
+      // Unavailable or throttled (retry later) vs rejected (the request itself is wrong).
+      if (code === undefined || code >= 500 || code === 429)
         throw new PaastaError("PAASTA_KUBERNETES_UNREACHABLE", { cluster, detail: `${what}: ${describe(e)}` });
       throw new PaastaError("PAASTA_KUBERNETES_REJECTED", { cluster, detail: `${what}: ${describe(e)}` });
     }
@@ -130,6 +134,9 @@ export async function connect(spec: Extract<ClusterBackend, { type: "kubernetes"
         cont = page.metadata?.continue || undefined;
       } while (cont);
       return out;
+    },
+    getText(path: string) {
+      return wrap(`GET ${path}`, () => get(path, "*/*"));
     },
     async apply<T>(obj: KubeObject): Promise<T> {
       writes++;

@@ -5,24 +5,38 @@
  * one is gone) and the old copy removed once the new one is ready.
  */
 import type { DesiredApp } from "../../model/app.js";
-import type { ApplyResult, AppRef, Backend, InstanceStatus, ObservedApp, ReplicaRestarter } from "../backend.js";
+import type {
+  ApplyResult,
+  AppRef,
+  Backend,
+  ChangeWatcher,
+  InstanceStatus,
+  LogQuery,
+  LogSource,
+  LogTail,
+  ObservedApp,
+  ReplicaRestarter,
+} from "../backend.js";
 import type { Kube } from "./client.js";
 import { firstDifference } from "./drift.js";
+import { readPodLogs } from "./logs.js";
 import { type KubeObject, MANAGED } from "./render/types.js";
 import { type RenderedApp, renderApp } from "./render/workload.js";
 import { instanceStatus } from "./status.js";
-
-export const capabilities = { restartReplica: true, logs: false } as const;
 
 const SELECTOR = `${MANAGED}=true`;
 
 type Live = KubeObject & { status?: { replicas?: number; readyReplicas?: number }; spec?: { replicas?: number } };
 
 const keyOf = (service?: string, instance?: string) => `${service}.${instance}`;
+const selectorOf = (ref: AppRef) =>
+  `${SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
 const nsName = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
-export class KubernetesBackend implements Backend, ReplicaRestarter {
+export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatcher, LogSource {
   readonly kind = "kubernetes";
+  /** Each apply is a few API round trips: several in flight keep a pass short. */
+  readonly applyConcurrency = 8;
   /** The last observation: workloads by service.instance (several during a namespace move), HPAs and PDBs. */
   private workloads = new Map<string, Live[]>();
   private hpas = new Map<string, KubeObject>();
@@ -170,18 +184,65 @@ export class KubernetesBackend implements Backend, ReplicaRestarter {
       await this.kube.delete("policy/v1", "PodDisruptionBudget", ns, w.metadata.name);
   }
 
+  /** Removes every copy of the app; reads them from the cluster when this process has not observed it yet. */
   async remove(ref: AppRef): Promise<void> {
-    for (const w of this.workloads.get(keyOf(ref.service, ref.instance)) ?? []) await this.removeCopy(w);
-    this.workloads.delete(keyOf(ref.service, ref.instance));
+    const key = keyOf(ref.service, ref.instance);
+    let copies = this.workloads.get(key);
+    if (!copies) {
+      copies = await this.listCopies(ref);
+      const live = new Set(copies.map(nsName));
+      for (const o of await this.kube.list<KubeObject>("autoscaling/v2", "HorizontalPodAutoscaler", selectorOf(ref)))
+        if (live.has(nsName(o))) this.hpas.set(nsName(o), o);
+      for (const o of await this.kube.list<KubeObject>("policy/v1", "PodDisruptionBudget", selectorOf(ref)))
+        if (live.has(nsName(o))) this.pdbs.set(nsName(o), o);
+    }
+    for (const w of copies) await this.removeCopy(w);
+    this.workloads.delete(key);
+  }
+
+  /** Wakes the reconciler on any change of a managed workload (a hand edit is repaired at once). */
+  watchChanges(onChange: () => void, onError?: (e: unknown) => void): () => void {
+    let stopped = false;
+    const stops: Array<() => void> = [];
+    const watch = (path: string) => {
+      if (stopped) return;
+      this.kube
+        .watch(
+          path,
+          SELECTOR,
+          () => onChange(),
+          () => setTimeout(() => watch(path), 2000),
+        )
+        .then((stop) => (stopped ? stop() : stops.push(stop)))
+        .catch((e: unknown) => {
+          onError?.(e);
+          setTimeout(() => watch(path), 5000);
+        });
+    };
+    watch("/apis/apps/v1/deployments");
+    watch("/apis/apps/v1/statefulsets");
+    return () => {
+      stopped = true;
+      for (const stop of stops) stop();
+    };
+  }
+
+  readLogs(q: LogQuery): Promise<LogTail> {
+    return readPodLogs(this.kube, this.cluster, q.service, q.filter, q.limit);
+  }
+
+  /** Every copy of an app's workload (several during a namespace move), read from the cluster. */
+  private async listCopies(ref: AppRef): Promise<Live[]> {
+    const selector = selectorOf(ref);
+    return [
+      ...(await this.kube.list<Live>("apps/v1", "Deployment", selector)).map((d) => ({ ...d, kind: "Deployment" })),
+      ...(await this.kube.list<Live>("apps/v1", "StatefulSet", selector)).map((d) => ({ ...d, kind: "StatefulSet" })),
+    ];
   }
 
   /** The copy in the instance's namespace is what status shows (the newest when moving). */
   private async liveWorkload(ref: AppRef): Promise<Live | undefined> {
-    const selector = `${SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
-    const found = [
-      ...(await this.kube.list<Live>("apps/v1", "Deployment", selector)).map((d) => ({ ...d, kind: "Deployment" })),
-      ...(await this.kube.list<Live>("apps/v1", "StatefulSet", selector)).map((d) => ({ ...d, kind: "StatefulSet" })),
-    ];
+    const found = await this.listCopies(ref);
     return found.sort((a, b) =>
       String(b.metadata.labels?.["paasta.yelp.com/config_sha"]).localeCompare(
         String(a.metadata.labels?.["paasta.yelp.com/config_sha"]),

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { readLogs, readNew } from "../../logs/reader.js";
 import type { DesiredApp } from "../../model/app.js";
 import {
   type ApplyResult,
@@ -12,6 +13,9 @@ import {
   type Backend,
   deployStatusOf,
   type InstanceStatus,
+  type LogQuery,
+  type LogSource,
+  type LogTail,
   type ObservedApp,
   type ReplicaRestarter,
   type TaskStatus,
@@ -21,8 +25,6 @@ import type { Executor } from "./executors/executor.js";
 import { RuntimeLog } from "./runtime-log.js";
 import { isTerminal, Store, type TaskRecord } from "./store.js";
 import { Supervisor } from "./supervisor.js";
-
-export const capabilities = { restartReplica: true, logs: true } as const;
 
 export interface LocalBackendOptions {
   readonly cluster: string;
@@ -34,8 +36,10 @@ export interface LocalBackendOptions {
   readonly defaultGraceSeconds?: number;
 }
 
-export class LocalBackend implements Backend, ReplicaRestarter {
+export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   readonly kind = "local";
+  /** Applying only records the app; the supervisor does the work. */
+  readonly applyConcurrency = 1;
   readonly store: Store;
   readonly log: RuntimeLog;
   readonly supervisor: Supervisor;
@@ -163,6 +167,12 @@ export class LocalBackend implements Backend, ReplicaRestarter {
       );
     }
     return parts.join("; ");
+  }
+
+  /** The runtime's stream of the service: task output and lifecycle lines. */
+  async readLogs(q: LogQuery): Promise<LogTail> {
+    const { lines, offsets } = readLogs([this.log.pathOf(q.service)], q.filter, q.limit);
+    return { lines, next: async () => readNew(offsets, q.filter) };
   }
 
   async close(): Promise<void> {

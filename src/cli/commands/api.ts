@@ -25,25 +25,10 @@ It listens where api_endpoints[cluster] says. For local clusters \`paasta up\` s
 
 export async function runApi(opts: ApiOptions, io: Io): Promise<number> {
   const { system, soaDir, cluster } = await clusterContext(opts, io);
-  const { openBackend } = await import("../../backends/open.js");
-  const { buildApi } = await import("../../api/app.js");
-  const { listen } = await import("../../api/server.js");
+  const { startApiHost } = await import("../../runtime/cluster-host.js");
   const { VERSION } = await import("../version.js");
-  const backend = await openBackend(system, cluster);
-  const endpoint = new URL(system.apiEndpoint(cluster));
-  const app = buildApi({
-    cluster,
-    backend,
-    soaDir,
-    system,
-    token: system.get("api_auth_token") ?? io.env.PAASTA_API_TOKEN,
-    version: VERSION,
-  });
-  const server = await listen(app, endpoint.hostname, Number(endpoint.port || 80));
-  io.out(marks(io).bold(`paasta api: cluster ${cluster} (${backend.kind}) on ${server.url}; Ctrl-C stops it`));
-  await untilSignal(async () => {
-    await server.close();
-    await backend.close?.();
-  });
+  const api = await startApiHost({ soaDir, system, cluster, version: VERSION, env: io.env });
+  io.out(marks(io).bold(`paasta api: cluster ${cluster} (${api.ctx.backend.kind}) on ${api.url}; Ctrl-C stops it`));
+  await untilSignal(() => api.stop());
   return 0;
 }

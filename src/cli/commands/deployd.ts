@@ -31,54 +31,22 @@ A hand edit of a managed object wakes it (watch events) and is repaired on the n
 
 export async function runDeployd(opts: DeploydOptions, io: Io): Promise<number> {
   const { system, soaDir, cluster } = await clusterContext(opts, io);
-  const { openBackend } = await import("../../backends/open.js");
-  const { ReconcileLoop } = await import("../../reconcile/loop.js");
-  const { createLogWriter } = await import("../../logs/writer.js");
+  const { startDeploydHost } = await import("../../runtime/cluster-host.js");
+  const { passReporter } = await import("../pass-report.js");
+  const { VERSION } = await import("../version.js");
   const m = marks(io);
-  const backend = await openBackend(system, cluster);
-  const loop = new ReconcileLoop({
+  const deployd = await startDeploydHost({
     soaDir,
-    cluster,
     system,
-    backend,
-    log: createLogWriter(system.logWriter()),
+    cluster,
+    version: VERSION,
+    env: io.env,
     force: opts.force,
     rateLimit: opts.rateLimit === undefined ? undefined : Number(opts.rateLimit),
-    onPass: (r) => {
-      for (const o of r.outcomes.filter((x) => x.result !== "unchanged")) {
-        const name =
-          o.item.action === "apply"
-            ? `${o.item.app.service}.${o.item.app.instance}`
-            : `${o.item.service}.${o.item.instance}`;
-        io.out(o.result === "error" ? m.fail(`${name}: ${o.error}`) : m.ok(`${name}: ${o.result} — ${o.item.reason}`));
-      }
-      if (r.plan.refused) io.out(m.warn(r.plan.refused));
-    },
+    onPass: passReporter(io),
     onError: (e) => io.err(`${m.yellow("warning")} ${(e as Error).message}`),
   });
-  let stopWatch: (() => void) | undefined;
-  if (backend.kind === "kubernetes") {
-    const kube = (backend as unknown as { kube: import("../../backends/kubernetes/client.js").Kube }).kube;
-    const watch = async () => {
-      try {
-        stopWatch = await kube.watch(
-          "/apis/apps/v1/deployments",
-          "paasta.yelp.com/managed=true",
-          () => loop.trigger(),
-          () => setTimeout(() => void watch(), 2000),
-        );
-      } catch {
-        setTimeout(() => void watch(), 5000);
-      }
-    };
-    await watch();
-  }
-  loop.start();
-  io.out(m.bold(`paasta deployd: reconciling cluster ${cluster} (${backend.kind}); Ctrl-C stops it`));
-  await untilSignal(async () => {
-    stopWatch?.();
-    await loop.close();
-    await backend.close?.();
-  });
+  io.out(m.bold(`paasta deployd: reconciling cluster ${cluster} (${deployd.ctx.backend.kind}); Ctrl-C stops it`));
+  await untilSignal(() => deployd.stop());
   return 0;
 }

@@ -39,10 +39,10 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
   const { system, soaDir, cluster } = await clusterContext(opts, io);
   const { openBackend } = await import("../../backends/open.js");
   const { reconcilePass } = await import("../../reconcile/pass.js");
+  const { itemName } = await import("../../reconcile/outcome.js");
   const backend = await openBackend(system, cluster);
   try {
     const rateLimit = opts.rateLimit === undefined ? undefined : Number(opts.rateLimit);
-    const concurrency = backend.kind === "kubernetes" ? 8 : 1;
     const r = await reconcilePass(backend, {
       soaDir,
       system,
@@ -50,9 +50,8 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
       dryRun: opts.dryRun,
       force: opts.force,
       rateLimit,
-      concurrency,
     });
-    const errors = r.outcomes.filter((o) => o.result === "error").length;
+    const errors = r.outcomes.filter((o) => o.kind === "failed").length;
     if (opts.json) {
       printJson(io, {
         cluster,
@@ -68,21 +67,20 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
               ? `${o.item.app.service}.${o.item.app.instance}`
               : `${o.item.service}.${o.item.instance}`,
           reason: o.item.reason,
-          result: o.result,
-          error: o.error,
+          result: o.kind,
+          error: o.kind === "failed" ? o.error : undefined,
         })),
+        tree_error: r.treeError,
       });
     } else {
       const m = marks(io);
       io.out(m.bold(`${opts.dryRun ? "Plan" : "Reconcile pass"} for cluster ${cluster}:`));
+      if (r.treeError) io.out(m.fail(`soa-configs could not be read: ${r.treeError}`));
       for (const o of r.outcomes) {
-        const name =
-          o.item.action === "apply"
-            ? `${o.item.app.service}.${o.item.app.instance}`
-            : `${o.item.service}.${o.item.instance}`;
         const what = o.item.action === "apply" ? o.item.change : o.item.action;
-        const line = `${what.padEnd(14)} ${name.padEnd(32)} ${o.item.reason}${opts.dryRun ? "" : ` → ${o.result}`}${o.error ? ` (${o.error})` : ""}`;
-        io.out(o.result === "error" ? m.fail(line) : `  ${line}`);
+        const failure = o.kind === "failed" ? ` (${o.error.message}${o.error.retryable ? "; retryable" : ""})` : "";
+        const line = `${what.padEnd(14)} ${itemName(o.item).padEnd(32)} ${o.item.reason}${opts.dryRun ? "" : ` → ${o.kind}`}${failure}`;
+        io.out(o.kind === "failed" ? m.fail(line) : `  ${line}`);
       }
       for (const u of r.desired?.undeployed ?? [])
         io.out(

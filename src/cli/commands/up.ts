@@ -33,49 +33,29 @@ Ctrl-C (SIGINT) or SIGTERM stops it gracefully, stopping the services unless --k
 }
 
 export async function runUp(opts: UpOptions, io: Io): Promise<number> {
-  const { startLocalCluster } = await import("../../backends/local/cluster.js");
+  const { startLocalHost } = await import("../../runtime/local-host.js");
+  const { passReporter } = await import("../pass-report.js");
   const { system, soaDir, cluster } = await clusterContext(opts, io);
   const m = marks(io);
   const version = (await import("../version.js")).VERSION;
-  let lastSummary = "";
-  const local = await startLocalCluster({
+  const local = await startLocalHost({
     soaDir,
     system,
     cluster,
     version,
     env: io.env,
     force: opts.force,
-    onPass: (r) => {
-      const changed = r.outcomes.filter((x) => x.result !== "unchanged");
-      const frozen = [...(r.desired?.frozen.keys() ?? [])];
-      const summary = `${changed.map((x) => `${x.result}:${describe(x.item)}`).join(",")}|${frozen.join(",")}|${r.plan.refused ?? ""}`;
-      if (summary === lastSummary) return;
-      lastSummary = summary;
-      for (const x of changed) {
-        const line = `${describe(x.item)}: ${x.result}${x.error ? ` (${x.error})` : ""} — ${x.item.reason}`;
-        io.out(x.result === "error" ? m.fail(line) : m.ok(line));
-      }
-      for (const [service, problems] of r.desired?.frozen ?? []) {
-        io.out(
-          m.warn(
-            `${service}: config has ${problems.length} problem(s), left as it runs (paasta validate -s ${service} shows them)`,
-          ),
-        );
-      }
-      if (r.plan.refused) io.out(m.warn(r.plan.refused));
-    },
+    onPass: passReporter(io),
     onError: (e) => io.err(`${m.yellow("warning")} ${(e as Error).message}`),
   });
   local.backend.log.listen((l) =>
     io.out(`${m.dim(l.timestamp.slice(11, 19))} ${l.service}.${l.instance} ${l.message}`),
   );
-  const backendSpec = system.clusterBackend(cluster);
-  const executor = backendSpec.type === "local" ? backendSpec.executor : "process";
+  const spec = system.clusterBackend(cluster);
+  const executor = spec.type === "local" ? spec.executor : "process";
   io.out(m.bold(`paasta up: cluster ${cluster} (local, ${executor} executor)`));
   io.out(`  API:        ${local.api.url}   (writes need the token in ${local.tokenSource})`);
-  io.out(
-    `  state:      ${system.clusterBackend(cluster).type === "local" ? (system.clusterBackend(cluster) as { state_dir: string }).state_dir : ""}`,
-  );
+  io.out(`  state:      ${spec.type === "local" ? spec.state_dir : ""}`);
   io.out(`  soa-configs: ${soaDir}`);
   const a = local.adopted;
   if (a.adopted + a.lost + a.orphansKilled > 0)
@@ -88,14 +68,4 @@ export async function runUp(opts: UpOptions, io: Io): Promise<number> {
     await local.stop({ stopTasks: !opts.keepRunning });
   });
   return 0;
-}
-
-function describe(item: {
-  action: string;
-  service?: string;
-  instance?: string;
-  app?: { service: string; instance: string };
-}): string {
-  const s = item.app ?? item;
-  return `${s.service}.${s.instance}`;
 }

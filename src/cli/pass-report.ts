@@ -1,0 +1,36 @@
+/**
+ * What `paasta up` and `paasta deployd` print after each reconcile pass: what changed and why, services left
+ * as they run because of config problems, refused deletions, and why soa-configs could not be read — each
+ * printed once, not again for every identical pass.
+ */
+
+import { describeOutcome, isNews, itemName } from "../reconcile/outcome.js";
+import type { PassResult } from "../reconcile/pass.js";
+import { type Io, marks } from "./io.js";
+
+export function passReporter(io: Io): (r: PassResult) => void {
+  const m = marks(io);
+  let last = "";
+  return (r) => {
+    const news = r.outcomes.filter(isNews);
+    const frozen = [...(r.desired?.frozen ?? [])];
+    const summary = [
+      news.map((o) => `${o.kind}:${itemName(o.item)}`).join(","),
+      frozen.map(([s]) => s).join(","),
+      r.plan.refused ?? "",
+      r.treeError ?? "",
+    ].join("|");
+    if (summary === last) return;
+    last = summary;
+    if (r.treeError) io.out(m.fail(`soa-configs could not be read, nothing is changed: ${r.treeError}`));
+    for (const o of news) io.out(o.kind === "failed" ? m.fail(describeOutcome(o)) : m.ok(describeOutcome(o)));
+    for (const [service, problems] of frozen) {
+      io.out(
+        m.warn(
+          `${service}: config has ${problems.length} problem(s), left as it runs (paasta validate -s ${service} shows them)`,
+        ),
+      );
+    }
+    if (r.plan.refused) io.out(m.warn(r.plan.refused));
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The runtime's internal event stream: subsystems publish what happened (a task crashed, a job run failed, an
+ * action ran too long, a bounce made no progress) and others subscribe (the monitor turns them into alerts).
+ * In-process and synchronous; a subscriber that throws never stops the publisher or the other subscribers.
+ */
+
+export interface RuntimeEventBase {
+  readonly at: string;
+  readonly service: string;
+  readonly instance: string;
+  readonly cluster: string;
+}
+
+/** Each subsystem adds its events to this map (declaration merging keeps the union in one place). */
+export interface RuntimeEvents {
+  "task.exited": RuntimeEventBase & {
+    readonly task: string;
+    readonly exitCode: number | null;
+    readonly reason: string;
+  };
+}
+
+export type RuntimeEventName = keyof RuntimeEvents;
+
+type Handler<K extends RuntimeEventName> = (e: RuntimeEvents[K]) => void;
+
+export class EventBus {
+  private readonly handlers = new Map<RuntimeEventName, Set<Handler<RuntimeEventName>>>();
+
+  /** Subscribes; returns the unsubscribe function. */
+  on<K extends RuntimeEventName>(name: K, fn: Handler<K>): () => void {
+    const set = this.handlers.get(name) ?? new Set();
+    set.add(fn as Handler<RuntimeEventName>);
+    this.handlers.set(name, set);
+    return () => set.delete(fn as Handler<RuntimeEventName>);
+  }
+
+  emit<K extends RuntimeEventName>(name: K, event: RuntimeEvents[K]): void {
+    for (const fn of this.handlers.get(name) ?? []) {
+      try {
+        fn(event);
+      } catch {
+        // a subscriber's failure is its own
+      }
+    }
+  }
+}

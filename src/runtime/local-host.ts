@@ -1,0 +1,131 @@
+/**
+ * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the reconcile
+ * loop and the API, as components of a Host. Wave 2's subsystems (proxy, scheduler, monitor, autoscaler) are
+ * added here as siblings; each receives the RuntimeContext.
+ */
+import { createMetrics, registerTaskMetrics } from "../api/metrics.js";
+import { executorFactory } from "../backends/local/executors/factory.js";
+import { LocalBackend } from "../backends/local/index.js";
+import type { SystemConfig } from "../config/system.js";
+import { PaastaError } from "../errors.js";
+import { eventLogFiles } from "../logs/event-files.js";
+import { createLogWriter } from "../logs/writer.js";
+import { ApiComponent } from "./api-component.js";
+import { apiToken } from "./api-token.js";
+import { type Component, type ComponentHealth, Host } from "./component.js";
+import type { RuntimeContext } from "./context.js";
+import { EventBus } from "./events.js";
+import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
+
+export interface LocalHostOptions extends ReconcileOptions {
+  readonly soaDir: string;
+  readonly system: SystemConfig;
+  readonly cluster: string;
+  readonly version: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Test knob: a faster supervisor tick. */
+  readonly tickMs?: number;
+}
+
+export interface LocalHost {
+  readonly ctx: RuntimeContext;
+  readonly backend: LocalBackend;
+  readonly host: Host;
+  readonly reconcile: ReconcileComponent;
+  readonly api: ApiComponent;
+  readonly adopted: { adopted: number; lost: number; orphansKilled: number };
+  readonly tokenSource: string;
+  /** Stops every component; the services too unless `keepTasks`. */
+  stop(options?: { stopTasks?: boolean }): Promise<void>;
+  health(): Record<string, ComponentHealth>;
+}
+
+/** The supervisor as a component: re-adopts running tasks on start; on stop, optionally stops every task. */
+class SupervisorComponent implements Component {
+  readonly name = "supervisor";
+  adopted = { adopted: 0, lost: 0, orphansKilled: 0 };
+  stopTasks = false;
+
+  constructor(private readonly backend: LocalBackend) {}
+
+  async start(): Promise<void> {
+    try {
+      this.adopted = await this.backend.start();
+    } catch (e) {
+      await this.backend.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopTasks) await this.backend.supervisor.stopEverything();
+    await this.backend.close();
+  }
+
+  health(): ComponentHealth {
+    return { ok: true, detail: `${this.backend.store.liveTasks().length} live task(s)` };
+  }
+}
+
+export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
+  const spec = o.system.clusterBackend(o.cluster);
+  if (spec.type !== "local") {
+    throw new PaastaError("PAASTA_SYSTEM_CONFIG_INVALID", {
+      key: `cluster_backends.${o.cluster}`,
+      file: o.system.dir,
+      detail: `paasta up runs local clusters; ${o.cluster} is "${spec.type}" (use paasta deployd for Kubernetes)`,
+    });
+  }
+  const env = o.env ?? process.env;
+  const backend = new LocalBackend({
+    cluster: o.cluster,
+    stateDir: spec.state_dir,
+    executor: await executorFactory(spec.executor, env),
+    inheritEnv: env,
+    tickMs: o.tickMs,
+  });
+  const ctx: RuntimeContext = {
+    cluster: o.cluster,
+    soaDir: o.soaDir,
+    system: o.system,
+    backend,
+    log: createLogWriter(o.system.logWriter()),
+    events: new EventBus(),
+    metrics: createMetrics(),
+    version: o.version,
+    env,
+  };
+  registerTaskMetrics(
+    ctx.metrics.registry,
+    () => {
+      const counts: Record<string, number> = {};
+      for (const t of backend.store.liveTasks()) counts[t.state] = (counts[t.state] ?? 0) + 1;
+      return counts;
+    },
+    () => ({ bounces: backend.supervisor.bounces, healthFailures: backend.supervisor.healthFailures }),
+  );
+  const token = apiToken(o.system, env, spec.state_dir);
+  const events = eventLogFiles(o.system, o.soaDir, o.cluster);
+  const supervisor = new SupervisorComponent(backend);
+  const reconcile = new ReconcileComponent(ctx, o);
+  const api = new ApiComponent(ctx, {
+    token: token.token,
+    logFiles: (service) => [backend.log.pathOf(service), ...events(service)],
+  });
+  const host = new Host().add(supervisor).add(api).add(reconcile);
+  await host.start();
+  return {
+    ctx,
+    backend,
+    host,
+    reconcile,
+    api,
+    adopted: supervisor.adopted,
+    tokenSource: token.source,
+    async stop(opts = {}) {
+      supervisor.stopTasks = opts.stopTasks === true;
+      await host.stop();
+    },
+    health: () => host.health(),
+  };
+}
