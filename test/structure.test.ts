@@ -34,12 +34,21 @@ function importsOf(f: { rel: string; text: string }): string[] {
 function violations(from: (rel: string) => boolean, to: (target: string) => boolean): string[] {
   return files
     .filter((f) => from(f.rel))
-    .flatMap((f) => importsOf(f).filter(to).map((t) => `${f.rel} imports ${t}`));
+    .flatMap((f) =>
+      importsOf(f)
+        .filter(to)
+        .map((t) => `${f.rel} imports ${t}`),
+    );
 }
 
 describe("the seam's dependency direction", () => {
   it("backends never import reconcile (the contract's types live in model/)", () => {
-    expect(violations((f) => f.startsWith("backends/"), (t) => t.startsWith("reconcile/"))).toEqual([]);
+    expect(
+      violations(
+        (f) => f.startsWith("backends/"),
+        (t) => t.startsWith("reconcile/"),
+      ),
+    ).toEqual([]);
   });
 
   it("model/ imports neither reconcile, backends, runtime, api nor cli", () => {
@@ -48,8 +57,18 @@ describe("the seam's dependency direction", () => {
   });
 
   it("the Kubernetes and local backends never import each other", () => {
-    expect(violations((f) => f.startsWith("backends/kubernetes/"), (t) => t.startsWith("backends/local/"))).toEqual([]);
-    expect(violations((f) => f.startsWith("backends/local/"), (t) => t.startsWith("backends/kubernetes/"))).toEqual([]);
+    expect(
+      violations(
+        (f) => f.startsWith("backends/kubernetes/"),
+        (t) => t.startsWith("backends/local/"),
+      ),
+    ).toEqual([]);
+    expect(
+      violations(
+        (f) => f.startsWith("backends/local/"),
+        (t) => t.startsWith("backends/kubernetes/"),
+      ),
+    ).toEqual([]);
   });
 
   it("config/ and deploy/ do not depend on runtime, backends, api or cli (the API client library aside)", () => {

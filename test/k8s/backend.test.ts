@@ -319,6 +319,39 @@ describe("Kubernetes backend on a real control plane", () => {
     }
   }, 120_000);
 
+  it("the ChangeWatcher power wakes the reconciler when a managed workload is edited by hand", async () => {
+    let changes = 0;
+    const stop = backend.watchChanges(() => changes++);
+    try {
+      await new Promise((r) => setTimeout(r, 1000)); // the watch is established
+      const before = changes;
+      const [d] = await deployments("alpha");
+      const ns = d?.metadata.namespace ?? "";
+      const r = kubectl(["annotate", "deployment", "-n", ns, "alpha-main", "touched-by=hand", "--overwrite"]);
+      expect(r.code, r.stderr).toBe(0);
+      await until(
+        async () => changes,
+        (n) => n > before,
+        15_000,
+      );
+    } finally {
+      stop();
+    }
+  }, 60_000);
+
+  it("the LogSource power reads pod logs through the API server, and says so when a pod's logs are unavailable", async () => {
+    const tail = await backend.readLogs({ service: "alpha", filter: {}, limit: 10 });
+    const pods = (await kube.list<Obj>("v1", "Pod", "paasta.yelp.com/service=alpha")).map((p) => p.metadata.name);
+    expect(pods.length).toBeGreaterThan(0);
+    // kwok's nodes have no kubelet: the API server cannot fetch container logs, and each pod says so once.
+    expect(tail.lines.map((l) => l.task).sort()).toEqual([...pods].sort());
+    for (const l of tail.lines) {
+      expect(l).toMatchObject({ service: "alpha", instance: "main", component: "task_lifecycle" });
+      expect(l.message).toMatch(/^logs of pod alpha-main-\S+ are not available: /);
+    }
+    expect(await tail.next()).toEqual([]);
+  }, 60_000);
+
   it("removing most services is refused without --force and done with it", async () => {
     for (const svc of ["alpha", "bravo", "crashy"]) rmSync(join(soa, svc), { recursive: true });
     const refused = paastaBin(["reconcile", "--cluster", "kube"], { env });
@@ -338,4 +371,16 @@ describe("Kubernetes backend on a real control plane", () => {
       await kube.list("autoscaling/v2", "HorizontalPodAutoscaler", "paasta.yelp.com/service=charlie"),
     ).toHaveLength(1);
   }, 120_000);
+
+  it("remove() works in a fresh process that never observed the cluster", async () => {
+    const fresh = new KubernetesBackend(kube, "kube");
+    await fresh.remove({ service: "charlie", instance: "main" });
+    await until(
+      async () => (await deployments("charlie")).length,
+      (n) => n === 0,
+      60_000,
+    );
+    expect(await kube.list("autoscaling/v2", "HorizontalPodAutoscaler", "paasta.yelp.com/service=charlie")).toEqual([]);
+    expect(await kube.list("policy/v1", "PodDisruptionBudget", "paasta.yelp.com/service=charlie")).toEqual([]);
+  }, 90_000);
 });
