@@ -17,6 +17,7 @@
  * src/backends tests `kind`, which is for messages only.
  */
 import type { AppRef, DesiredApp } from "../model/app.js";
+import type { DeployStatus, InstanceStatus, VersionStatus } from "../model/status.js";
 
 export { type AppRef, appKey } from "../model/app.js";
 
@@ -39,44 +40,7 @@ export interface ObservedApp extends AppRef {
 
 export type ApplyResult = "created" | "updated" | "unchanged";
 
-export type TaskState = "launching" | "starting" | "healthy" | "unhealthy" | "draining" | "stopped" | "failed";
-
-export interface TaskStatus {
-  readonly id: string;
-  readonly host: string;
-  readonly port: number | null;
-  readonly state: TaskState;
-  readonly healthy: boolean;
-  readonly restarts: number;
-  readonly started_at: string | null;
-  readonly last_exit_code: number | null;
-  readonly reason: string | null;
-  readonly pid?: number | null;
-}
-
-export interface VersionStatus {
-  readonly git_sha: string;
-  readonly image_version: string | null;
-  readonly config_hash: string;
-  readonly desired: boolean;
-  readonly replicas: number;
-  readonly ready_replicas: number;
-  readonly tasks: readonly TaskStatus[];
-}
-
-export type DeployStatus = "Running" | "Deploying" | "Waiting" | "Stopped";
-
-export interface InstanceStatus extends AppRef {
-  readonly cluster: string;
-  readonly desired_state: "start" | "stop";
-  readonly desired_instances: number;
-  readonly bounce_method: string;
-  readonly deploy_status: DeployStatus;
-  /** Why the instance is not Running, in words ("0/3 new tasks healthy: HTTP 500 from /status"). */
-  readonly deploy_status_message: string | null;
-  readonly versions: readonly VersionStatus[];
-  readonly error_message: string | null;
-}
+export type { DeployStatus, InstanceStatus, TaskState, TaskStatus, VersionStatus } from "../model/status.js";
 
 export interface Backend {
   /** A short name for messages ("local", "kubernetes"); never branched on outside src/backends. */

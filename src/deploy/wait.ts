@@ -3,14 +3,13 @@
  * only the new version with enough ready replicas; report progress; give up after a timeout.
  */
 import type { ApiClient } from "../api/client.js";
+import type { BounceStatus } from "../model/status.js";
 
-export interface BounceStatusBody {
-  expected_instance_count: number;
-  running_instance_count: number;
-  desired_state: "start" | "stop";
-  deploy_status: "Running" | "Deploying" | "Waiting" | "Stopped";
-  active_versions: Array<[string, string | null, string]>;
-}
+/** The fields of the API's bounce_status that the wait reads. */
+export type BounceStatusBody = Pick<
+  BounceStatus,
+  "expected_instance_count" | "running_instance_count" | "desired_state" | "deploy_status" | "active_versions"
+>;
 
 export interface WaitTarget {
   readonly cluster: string;

@@ -3,42 +3,18 @@
  * supervisor is not started, so no task runs: these tests are about routes, errors and auth; the
  * end-to-end behaviour with running tasks is in test/runtime/acceptance.test.ts.
  */
-import { cpSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApi } from "../../src/api/app.js";
-import { ProcessExecutor } from "../../src/backends/local/executors/process.js";
-import { LocalBackend } from "../../src/backends/local/index.js";
-import { desiredState } from "../../src/reconcile/desired.js";
-import { EXAMPLES, tempDir } from "../helpers/cli.js";
+import { createMetrics } from "../../src/api/metrics.js";
+import type { LocalBackend } from "../../src/backends/local/index.js";
+import { EXAMPLES } from "../helpers/cli.js";
+import { apiFixture, SHA } from "./fixture.js";
 
-const SHA = "b".repeat(40);
 let backend: LocalBackend;
-let app: ReturnType<typeof buildApi>;
+let app: Awaited<ReturnType<typeof apiFixture>>["app"];
 
 beforeAll(async () => {
-  const root = tempDir("paasta-api-");
-  const soa = join(root, "soa");
-  cpSync(EXAMPLES, soa, { recursive: true });
-  writeFileSync(
-    join(soa, "hello/deployments.json"),
-    JSON.stringify({
-      v1: {},
-      v2: {
-        deployments: {
-          "dev.everything": { docker_image: `services-hello:paasta-${SHA}`, git_sha: SHA, image_version: null },
-        },
-        controls: {},
-      },
-    }),
-  );
-  backend = new LocalBackend({
-    cluster: "dev",
-    stateDir: join(root, "state"),
-    executor: (d) => new ProcessExecutor(d),
-  });
-  for (const a of desiredState(soa, undefined, "dev").apps) await backend.apply(a);
-  app = buildApi({ cluster: "dev", backend, soaDir: soa, token: "s3cret", version: "9.9.9" });
+  ({ app, backend } = await apiFixture());
 });
 
 afterAll(async () => backend.close());
@@ -109,18 +85,54 @@ describe("the /v1 API", () => {
     expect(unknown.status).toBe(404);
   });
 
-  it("serves an OpenAPI 3.1 document generated from the route schemas", async () => {
+  it("logs: 404 for an unknown service, 400 for bad query, NDJSON otherwise", async () => {
+    expect((await app.request("/v1/services/nope/logs")).status).toBe(404);
+    expect((await app.request("/v1/services/hello/logs?lines=-1")).status).toBe(400);
+    const ok = await app.request("/v1/services/hello/logs?lines=5");
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toBe("application/x-ndjson");
+    expect(await ok.text()).toBe(""); // the fixture has no log files
+  });
+
+  it("/metrics serves the control plane's registry in Prometheus text format", async () => {
+    const metrics = createMetrics(
+      () => ({ healthy: 2, failed: 1 }),
+      () => ({ bounces: 3, healthFailures: 0 }),
+    );
+    const withMetrics = buildApi({
+      cluster: "dev",
+      backend,
+      soaDir: EXAMPLES,
+      token: undefined,
+      version: "1",
+      metrics,
+    });
+    const r = await withMetrics.request("/metrics");
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect(text).toContain('paasta_tasks{state="healthy"} 2');
+    expect(text).toContain("paasta_bounces_total 3");
+    expect(await (await app.request("/metrics")).text()).toBe("");
+  });
+
+  it("serves an OpenAPI 3.0 document generated from the route schemas", async () => {
     const doc = await (await app.request("/openapi.json")).json();
-    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.openapi).toBe("3.0.3");
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         "/v1/version",
         "/v1/services",
+        "/v1/services/{service}",
         "/v1/services/{service}/{instance}/status",
         "/v1/services/{service}/{instance}/bounce_status",
         "/v1/services/{service}/{instance}/replicas/{replica}/restart",
+        "/v1/services/{service}/logs",
       ]),
     );
     expect(doc.components.schemas.BounceStatus.required).toContain("active_versions");
+    expect(doc.components.schemas.DeployStatus.enum).toEqual(["Running", "Deploying", "Waiting", "Stopped"]);
+    expect(doc.paths["/v1/services/{service}/{instance}/replicas/{replica}/restart"].post.security).toEqual([
+      { bearer: [] },
+    ]);
   });
 });

@@ -1,0 +1,17 @@
+/** What every route module is given: the cluster it serves and the parts it reads. */
+import type { Backend } from "../backends/backend.js";
+import type { SystemConfig } from "../config/system.js";
+import type { Metrics } from "./metrics.js";
+
+export interface ApiContext {
+  readonly cluster: string;
+  readonly backend: Backend;
+  readonly soaDir: string;
+  readonly system?: SystemConfig;
+  /** Bearer token for writes; writes are refused when undefined. */
+  readonly token: string | undefined;
+  readonly metrics?: Metrics;
+  readonly version: string;
+  /** Log files that may hold a service's lines (the runtime stream, the log writer's deploy file). */
+  readonly logFiles?: (service: string) => string[];
+}
