@@ -12,6 +12,6 @@ export interface ApiContext {
   readonly token: string | undefined;
   readonly metrics?: Metrics;
   readonly version: string;
-  /** Log files that may hold a service's lines (the runtime stream, the log writer's deploy file). */
-  readonly logFiles?: (service: string) => string[];
+  /** The event log's files that may hold a service's deploy events (the backend's output is a LogSource power). */
+  readonly eventLogFiles?: (service: string) => string[];
 }

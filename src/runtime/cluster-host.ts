@@ -76,7 +76,7 @@ export async function startApiHost(o: ClusterHostOptions): Promise<ClusterHost &
   const ctx = await context(o);
   const api = new ApiComponent(ctx, {
     token: apiToken(o.system, o.env).token,
-    logFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
   });
   const h = await started(ctx, api);
   return { ...h, url: api.url ?? "" };

@@ -105,12 +105,11 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     () => ({ bounces: backend.supervisor.bounces, healthFailures: backend.supervisor.healthFailures }),
   );
   const token = apiToken(o.system, env, spec.state_dir);
-  const events = eventLogFiles(o.system, o.soaDir, o.cluster);
   const supervisor = new SupervisorComponent(backend);
   const reconcile = new ReconcileComponent(ctx, o);
   const api = new ApiComponent(ctx, {
     token: token.token,
-    logFiles: (service) => [backend.log.pathOf(service), ...events(service)],
+    eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
   });
   const host = new Host().add(supervisor).add(api).add(reconcile);
   await host.start();

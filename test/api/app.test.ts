@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApi } from "../../src/api/app.js";
-import { createMetrics } from "../../src/api/metrics.js";
+import { createMetrics, registerTaskMetrics } from "../../src/api/metrics.js";
 import type { LocalBackend } from "../../src/backends/local/index.js";
 import { EXAMPLES } from "../helpers/cli.js";
 import { apiFixture, SHA } from "./fixture.js";
@@ -95,7 +95,9 @@ describe("the /v1 API", () => {
   });
 
   it("/metrics serves the control plane's registry in Prometheus text format", async () => {
-    const metrics = createMetrics(
+    const metrics = createMetrics();
+    registerTaskMetrics(
+      metrics.registry,
       () => ({ healthy: 2, failed: 1 }),
       () => ({ bounces: 3, healthFailures: 0 }),
     );

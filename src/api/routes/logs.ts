@@ -1,7 +1,9 @@
 /** GET /v1/services/{service}/logs: a service's log lines as NDJSON, optionally followed. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { stream } from "hono/streaming";
+import { canReadLogs } from "../../backends/backend.js";
 import { type LogFilter, readLogs, readNew } from "../../logs/reader.js";
+import type { LogLine } from "../../logs/writer.js";
 import type { ApiContext } from "../context.js";
 import { errorResponses, instancesOf } from "../helpers.js";
 import { ServiceParams } from "../schemas.js";
@@ -26,12 +28,23 @@ const logs = createRoute({
   },
 });
 
+/** Lines returned when the request does not say. */
+const DEFAULT_LINES = 100;
+
 /** "a, b,,c" → ["a", "b", "c"]; undefined stays undefined (no filter). */
 function commaList(v: string | undefined): string[] | undefined {
   return v
     ?.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** Lines in time order (each source is already in order), the last `limit`. */
+function merged(sources: ReadonlyArray<readonly LogLine[]>, limit: number): LogLine[] {
+  return sources
+    .flat()
+    .sort((a, b) => a.timestamp.localeCompare(b.timestamp))
+    .slice(-limit);
 }
 
 export function logRoutes(ctx: ApiContext): OpenAPIHono {
@@ -46,15 +59,20 @@ export function logRoutes(ctx: ApiContext): OpenAPIHono {
       from: q.from ? new Date(q.from) : undefined,
       to: q.to ? new Date(q.to) : undefined,
     };
-    const files = ctx.logFiles?.(service) ?? [];
-    const { lines, offsets } = readLogs(files, filter, q.lines ?? 100);
+    const limit = q.lines ?? DEFAULT_LINES;
+    // The backend's output (LogSource power) and the event log's files (deploy events), merged.
+    const backend = canReadLogs(ctx.backend)
+      ? await ctx.backend.readLogs({ service, filter, limit })
+      : { lines: [], next: async () => [] };
+    const events = readLogs(ctx.eventLogFiles?.(service) ?? [], filter, limit);
     const follow = q.follow === "1" || q.follow === "true";
     c.header("content-type", "application/x-ndjson");
     return stream(c, async (s) => {
-      for (const l of lines) await s.write(`${JSON.stringify(l)}\n`);
+      for (const l of merged([backend.lines, events.lines], limit)) await s.write(`${JSON.stringify(l)}\n`);
       while (follow && !s.aborted) {
         await s.sleep(500);
-        for (const l of readNew(offsets, filter)) await s.write(`${JSON.stringify(l)}\n`);
+        const fresh = merged([await backend.next(), readNew(events.offsets, filter)], Number.POSITIVE_INFINITY);
+        for (const l of fresh) await s.write(`${JSON.stringify(l)}\n`);
       }
     });
   });
