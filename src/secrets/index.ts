@@ -5,7 +5,7 @@
  */
 export { writeSecretFiles } from "./deliver.js";
 export { SIGNATURE_SHOWN, shortSignature, signatureOf } from "./format.js";
-export { providerFor, type SecretProvider } from "./provider.js";
+export { preloadProvider, providerFor, type SecretProvider } from "./provider.js";
 export { formatSecretRef, parseSecretRef, type SecretRef } from "./refs.js";
 export {
   decryptTaskSecrets,

@@ -91,8 +91,13 @@ export async function decryptTaskSecrets(req: TaskSecretsRequest, provider?: Sec
   if (refs.length === 0) return { env: {}, files: [] };
   const located = refs.map((ref) => locate(req, ref));
   const p = provider ?? (await providerFor(req.system));
+  // Decrypted concurrently (WebCrypto works off the main thread); the first failure in reference order wins.
+  const settled = await Promise.allSettled(located.map((l) => decryptOne(p, l)));
   const plain = new Map<string, Uint8Array>();
-  for (const l of located) plain.set(formatSecretRef(l.ref), await decryptOne(p, l));
+  settled.forEach((r, i) => {
+    if (r.status === "rejected") throw r.reason;
+    plain.set(formatSecretRef((located[i] as Located).ref), r.value);
+  });
   const text = new TextDecoder();
   const env: Record<string, string> = {};
   for (const [key, ref] of secretEnvRefs(req.env)) env[key] = text.decode(plain.get(formatSecretRef(ref)));

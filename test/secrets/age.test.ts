@@ -2,12 +2,12 @@
  * The age provider against Debian's `age`, the reference implementation: what paasta encrypts, `age -d`
  * decrypts, and what `age -a` encrypts, paasta decrypts. Keys come from age-keygen.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadSystemConfig } from "../../src/config/system.js";
 import type { PaastaError } from "../../src/errors.js";
-import { CiphertextError, providerFor } from "../../src/secrets/provider.js";
+import { CiphertextError, preloadProvider, providerFor } from "../../src/secrets/provider.js";
 import { ageDecrypt, ageEncrypt, ageKeygen, writeSecretsSystemConfig } from "../helpers/age.js";
 import { tempDir } from "../helpers/paths.js";
 
@@ -47,6 +47,18 @@ describe("the age provider and Debian's age", () => {
     const binary = new Uint8Array([0, 1, 2, 255, 10, 13]);
     const ct = ageEncrypt(binary, dev.recipient);
     expect(await provider.decrypt("dev", ct)).toEqual(binary);
+  });
+
+  it("a replaced identity file is read again: values decrypted with the old key are not served from memory", async () => {
+    const rotating = ageKeygen(join(root, "rotating"), "key");
+    const etcR = writeSecretsSystemConfig(join(root, "etc-rotating"), { r: { identity_file: rotating.identityFile } });
+    const p = await preloadProvider(loadSystemConfig(etcR));
+    const ct = ageEncrypt("old", rotating.recipient);
+    expect(Buffer.from(await p.decrypt("r", ct)).toString()).toBe("old");
+    expect(Buffer.from(await p.decrypt("r", ct)).toString()).toBe("old"); // the same ciphertext again
+    const other = ageKeygen(root, "other");
+    writeFileSync(rotating.identityFile, `${readFileSync(other.identityFile, "utf8")}\n`);
+    expect(await thrown(p.decrypt("r", ct))).toBeInstanceOf(CiphertextError);
   });
 
   it("a ciphertext for other keys, or garbage, is a CiphertextError", async () => {
