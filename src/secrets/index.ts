@@ -8,6 +8,7 @@ export { SIGNATURE_SHOWN, shortSignature, signatureOf } from "./format.js";
 export { preloadProvider, providerFor, type SecretProvider } from "./provider.js";
 export { formatSecretRef, parseSecretRef, type SecretRef } from "./refs.js";
 export {
+  decryptSecretValues,
   decryptTaskSecrets,
   SECRET_FILE_MODE,
   secretSignatures,

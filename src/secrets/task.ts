@@ -81,27 +81,38 @@ export function secretSignatures(req: TaskSecretsRequest): Record<string, string
 }
 
 /**
- * Decrypts what the task needs at start. Pass a long-lived `provider` (providerFor(system)) to reuse it across
- * tasks. Throws the first failure, in reference order, as a catalogue error (see secretSignatures, plus
- * PAASTA_SECRET_UNDECRYPTABLE, PAASTA_SECRETS_NOT_CONFIGURED, PAASTA_SECRET_IDENTITY_UNREADABLE).
+ * `SECRET(name)` → plaintext of each secret the task refers to (what a Kubernetes Secret per secret holds).
+ * Pass a long-lived `provider` (providerFor(system)) to reuse it across tasks. Throws the first failure, in
+ * reference order, as a catalogue error (see secretSignatures, plus PAASTA_SECRET_UNDECRYPTABLE,
+ * PAASTA_SECRETS_NOT_CONFIGURED, PAASTA_SECRET_IDENTITY_UNREADABLE).
  */
-export async function decryptTaskSecrets(req: TaskSecretsRequest, provider?: SecretProvider): Promise<TaskSecrets> {
-  const volumes = secretVolumesOf(req.secretVolumes);
-  const refs = referencedSecrets(req.env, volumes);
-  if (refs.length === 0) return { env: {}, files: [] };
+export async function decryptSecretValues(
+  req: TaskSecretsRequest,
+  provider?: SecretProvider,
+): Promise<Map<string, Uint8Array>> {
+  const refs = referencedSecrets(req.env, secretVolumesOf(req.secretVolumes));
+  const plain = new Map<string, Uint8Array>();
+  if (refs.length === 0) return plain;
   const located = refs.map((ref) => locate(req, ref));
   const p = provider ?? (await providerFor(req.system));
   // Decrypted concurrently (WebCrypto works off the main thread); the first failure in reference order wins.
   const settled = await Promise.allSettled(located.map((l) => decryptOne(p, l)));
-  const plain = new Map<string, Uint8Array>();
   settled.forEach((r, i) => {
     if (r.status === "rejected") throw r.reason;
     plain.set(formatSecretRef((located[i] as Located).ref), r.value);
   });
+  return plain;
+}
+
+/** What the task needs at start: its secret env values (UTF-8) and secret volume files (see decryptSecretValues). */
+export async function decryptTaskSecrets(req: TaskSecretsRequest, provider?: SecretProvider): Promise<TaskSecrets> {
+  const plain = await decryptSecretValues(req, provider);
   const text = new TextDecoder();
   const env: Record<string, string> = {};
   for (const [key, ref] of secretEnvRefs(req.env)) env[key] = text.decode(plain.get(formatSecretRef(ref)));
-  const files = volumes.map((v) => volumeFile(v, plain.get(formatSecretRef({ name: v.secret_name, shared: false }))));
+  const files = secretVolumesOf(req.secretVolumes).map((v) =>
+    volumeFile(v, plain.get(formatSecretRef({ name: v.secret_name, shared: false }))),
+  );
   return { env, files };
 }
 

@@ -11,7 +11,12 @@ import type { PaastaError } from "../../src/errors.js";
 import { writeSecretFiles } from "../../src/secrets/deliver.js";
 import { signatureOf } from "../../src/secrets/format.js";
 import { writeSecret } from "../../src/secrets/manage.js";
-import { decryptTaskSecrets, secretSignatures, type TaskSecretsRequest } from "../../src/secrets/task.js";
+import {
+  decryptSecretValues,
+  decryptTaskSecrets,
+  secretSignatures,
+  type TaskSecretsRequest,
+} from "../../src/secrets/task.js";
 import { ageEncrypt, ageKeygen, writeSecretsSystemConfig } from "../helpers/age.js";
 import { tempDir } from "../helpers/paths.js";
 
@@ -80,6 +85,15 @@ describe("decryptTaskSecrets", () => {
       { containerPath: "/etc/tls", path: "tls_key", content: "-----KEY-----\n", mode: 0o400, ref: "SECRET(tls_key)" },
       { containerPath: "/etc/db", path: "pw", content: "hunter2", mode: 0o440, ref: "SECRET(db_password)" },
     ]);
+  });
+
+  it("decryptSecretValues gives each referenced secret's plaintext once (a Kubernetes Secret per secret)", async () => {
+    const values = await decryptSecretValues(request());
+    expect(Object.fromEntries([...values].map(([ref, v]) => [ref, Buffer.from(v).toString()]))).toEqual({
+      "SECRET(db_password)": "hunter2",
+      "SECRET(tls_key)": "-----KEY-----\n",
+      "SHARED_SECRET(api_token)": "tok-123",
+    });
   });
 
   it("a task without references needs no key and no provider", async () => {
