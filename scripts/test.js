@@ -20,6 +20,7 @@ if (run("npx", ["tsc", "-p", "tsconfig.build.json"]) !== 0) {
 const envs = [
   ["scripts/testenv", "k8s"],
   ["scripts/testenv-docker", "docker"],
+  ["scripts/testenv-tools", "tools"],
 ].filter(([script]) => existsSync(`${root}${script}`));
 const wasRunning = new Map(envs.map(([script, kind]) => [kind, quiet(script, [kind, "status"]) === 0]));
 for (const [script, kind] of envs) {

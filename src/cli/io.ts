@@ -4,6 +4,10 @@ import pc from "picocolors";
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** Writes to stdout as is, without a newline (bytes a command prints by design, e.g. a decrypted secret). */
+  write(data: string | Uint8Array): void;
+  /** All of stdin, until end of file. */
+  readStdin(): Promise<Uint8Array>;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /** Whether stdin/stdout are a terminal (prompts, live progress). */
@@ -31,6 +35,12 @@ export function processIo(): Io {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    write: (data) => process.stdout.write(data),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return new Uint8Array(Buffer.concat(chunks));
+    },
     cwd: process.cwd(),
     env: process.env,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
@@ -42,7 +52,7 @@ export function processIo(): Io {
 
 /** An Io that records lines (for tests and for composing commands). */
 export function bufferIo(
-  overrides: Partial<Pick<Io, "cwd" | "env" | "interactive">> & { answer?: boolean } = {},
+  overrides: Partial<Pick<Io, "cwd" | "env" | "interactive">> & { answer?: boolean; stdin?: string } = {},
 ): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -51,6 +61,9 @@ export function bufferIo(
     stderr,
     out: (l) => stdout.push(l),
     err: (l) => stderr.push(l),
+    // recorded as one more "line": tests compare the text, not where lines break
+    write: (data) => stdout.push(typeof data === "string" ? data : new TextDecoder().decode(data)),
+    readStdin: async () => new TextEncoder().encode(overrides.stdin ?? ""),
     cwd: overrides.cwd ?? process.cwd(),
     env: overrides.env ?? {},
     interactive: overrides.interactive ?? false,

@@ -16,6 +16,7 @@ import * as markForDeployment from "./commands/mark-for-deployment.js";
 import * as pushToRegistry from "./commands/push-to-registry.js";
 import * as reconcile from "./commands/reconcile.js";
 import * as rollback from "./commands/rollback.js";
+import * as secret from "./commands/secret.js";
 import * as startStop from "./commands/start-stop.js";
 import * as status from "./commands/status.js";
 import * as up from "./commands/up.js";
@@ -50,6 +51,7 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     pushToRegistry,
     verifyImageExists,
     localRun,
+    secret,
   ])
     mod.register(program, io, run);
 }

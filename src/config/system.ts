@@ -34,6 +34,18 @@ const logWriter = z.looseObject({
 });
 export type LogWriterConfig = z.infer<typeof logWriter>;
 
+/** `secrets`: the provider that encrypts and decrypts `secrets/NAME.json`, per secret environment (docs/secrets.md). */
+const ageEnvironment = z.strictObject({
+  /** Public keys (`age1…`) a new ciphertext is encrypted to: needed wherever `paasta secret add/update` runs. */
+  recipients: z.array(z.string().regex(/^age1[0-9a-z]+$/, "an age public key (age1…)")).optional(),
+  /** The private key file (`age-keygen` output): only where tasks are started, or secrets decrypted. */
+  identity_file: z.string().min(1).optional(),
+});
+export const secretsConfigSchema = z.discriminatedUnion("provider", [
+  z.strictObject({ provider: z.literal("age"), environments: z.record(z.string(), ageEnvironment) }),
+]);
+export type SecretsConfig = z.infer<typeof secretsConfigSchema>;
+
 /** The keys paasta reads, typed. Other keys are kept (PaaSTA has many) and ignored. */
 const knownKeys = {
   cluster: z.string().min(1),
@@ -54,6 +66,7 @@ const knownKeys = {
   tron_default_pool_override: z.string(),
   default_push_groups: z.array(z.string()),
   vault_cluster_map: z.record(z.string(), z.string()),
+  secrets: secretsConfigSchema,
   pool_node_affinities: z.record(z.string(), z.unknown()),
 } as const;
 type Known = { [K in keyof typeof knownKeys]: z.infer<(typeof knownKeys)[K]> };
@@ -125,6 +138,24 @@ export class SystemConfig {
 
   dashboardLinks(cluster: string): Record<string, string> {
     return this.get("dashboard_links")?.[cluster] ?? {};
+  }
+
+  /** PaaSTA's secret environment of `cluster`: `vault_cluster_map[cluster]`, else the cluster's own name. */
+  secretEnvironment(cluster: string): string {
+    return this.get("vault_cluster_map")?.[cluster] ?? cluster;
+  }
+
+  /** The `secrets` provider config, or undefined when unset; `identity_file`s are expanded like other paths. */
+  secrets(): SecretsConfig | undefined {
+    const cfg = this.get("secrets");
+    if (!cfg) return undefined;
+    const environments = Object.fromEntries(
+      Object.entries(cfg.environments).map(([env, e]) => [
+        env,
+        e.identity_file ? { ...e, identity_file: expandPath(e.identity_file, this.dir) } : e,
+      ]),
+    );
+    return { ...cfg, environments };
   }
 
   /** The backend of `cluster` (our extension key `cluster_backends`). Paths are expanded (`~`, relative to the dir). */

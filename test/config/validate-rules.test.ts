@@ -31,7 +31,7 @@ const CHECK = {
   autoscaling: "All autoscaling configs are valid",
   smartstack: "All SmartStack configs are valid",
   tron: "All Tron job action graphs are valid",
-  secrets: "All SECRET() references have a secrets file",
+  secrets: "All SECRET() references have a ciphertext for their cluster's secret environment",
   proxyPorts: "All proxy_ports are unique in the tree",
 } as const;
 
@@ -535,23 +535,53 @@ describe("9. monitoring.yaml beside service.yaml", () => {
   });
 });
 
-describe("10. SECRET() / SHARED_SECRET() references have a secrets file", () => {
+describe("10. SECRET() / SHARED_SECRET() references have a ciphertext for the cluster's secret environment", () => {
   it("valid: SECRET in env and secret_volumes, SHARED_SECRET, in instances and Tron actions", () => {
     expect(oks(good)).toContain(CHECK.secrets);
     const main = good.instances.find((i) => i.instance === "main" && i.cluster === "norcal-prod");
     expect(main?.env).toMatchObject({ DB_PASSWORD: "SECRET(db_password)", API_TOKEN: "SHARED_SECRET(api_token)" });
   });
 
-  it("invalid: missing files (a value that merely contains SECRET(…) is not a reference)", () => {
+  const missing = [
+    "kubernetes-norcal-prod.yaml:7:14 main.env.MISSING: SECRET(missing) refers to a secret with no file svc/secrets/missing.json (create it with `paasta secret add`)",
+    "kubernetes-norcal-prod.yaml:8:21 main.env.SHARED_MISSING: SHARED_SECRET(shared_missing) refers to a secret with no file _shared/secrets/shared_missing.json (create it with `paasta secret add`)",
+    "kubernetes-norcal-prod.yaml:16:20 main.secret_volumes[1].secret_name: SECRET(absent) refers to a secret with no file svc/secrets/absent.json (create it with `paasta secret add`)",
+    "tron-norcal-prod.yaml:8:16 nightly.actions.extract.env.TOKEN: SECRET(tron_token) refers to a secret with no file svc/secrets/tron_token.json (create it with `paasta secret add`)",
+    "tron-norcal-prod.yaml:19:14 listed.actions[1].env.KEY: SHARED_SECRET(listed_key) refers to a secret with no file _shared/secrets/listed_key.json (create it with `paasta secret add`)",
+  ];
+  const broken =
+    'kubernetes-norcal-prod.yaml:11:13 main.env.BROKEN: SECRET(broken): svc/secrets/broken.json: environments.norcal-prod.ciphertext: Invalid input: expected string, received undefined (expected {"environments": {ENV: {"ciphertext": …}}})';
+  const noCiphertext = (name: string, line: string, env: string) =>
+    `kubernetes-norcal-prod.yaml:${line} SECRET(${name}) has no ciphertext for secret environment ${env} (cluster norcal-prod) in svc/secrets/${name}.json (add it with \`paasta secret update -s svc -n ${name} -c norcal-prod\`)`;
+
+  it("invalid: missing files, a malformed file, no ciphertext for the cluster's environment (its name by default)", () => {
     const report = run("secrets");
     expect(failures(report)).toEqual([
-      "kubernetes-norcal-prod.yaml:7:14 main.env.MISSING: SECRET(missing) refers to a secret with no file svc/secrets/missing.json (create it with `paasta secret add`)",
-      "kubernetes-norcal-prod.yaml:8:21 main.env.SHARED_MISSING: SHARED_SECRET(shared_missing) refers to a secret with no file _shared/secrets/shared_missing.json (create it with `paasta secret add`)",
-      "kubernetes-norcal-prod.yaml:14:20 main.secret_volumes[1].secret_name: SECRET(absent) refers to a secret with no file svc/secrets/absent.json (create it with `paasta secret add`)",
-      "tron-norcal-prod.yaml:8:16 nightly.actions.extract.env.TOKEN: SECRET(tron_token) refers to a secret with no file svc/secrets/tron_token.json (create it with `paasta secret add`)",
-      "tron-norcal-prod.yaml:19:14 listed.actions[1].env.KEY: SHARED_SECRET(listed_key) refers to a secret with no file _shared/secrets/listed_key.json (create it with `paasta secret add`)",
+      missing[0],
+      missing[1],
+      noCiphertext("elsewhere", "10:16 main.env.ELSEWHERE:", "norcal-prod"),
+      broken,
+      ...missing.slice(2),
     ]);
     expect(failedChecks("secrets", report)).toEqual([CHECK.secrets]);
+  });
+
+  it("invalid: vault_cluster_map maps the cluster to another environment (PaaSTA's check)", async () => {
+    const { SystemConfig } = await import("../../src/config/system.js");
+    const system = new SystemConfig({ vault_cluster_map: { "norcal-prod": "devc" } }, FIXTURES);
+    const report = run("secrets", "svc", { system });
+    const lines = failures(report);
+    // elsewhere.json has a devc ciphertext: fine now; present.json and shared_present.json only have norcal-prod.
+    expect(lines.filter((l) => l.includes("ELSEWHERE"))).toEqual([]);
+    expect(lines).toContain(
+      "kubernetes-norcal-prod.yaml:5:14 main.env.PRESENT: SECRET(present) has no ciphertext for secret environment devc (cluster norcal-prod) in svc/secrets/present.json (add it with `paasta secret update -s svc -n present -c norcal-prod`)",
+    );
+    expect(lines).toContain(
+      "kubernetes-norcal-prod.yaml:6:21 main.env.SHARED_PRESENT: SHARED_SECRET(shared_present) has no ciphertext for secret environment devc (cluster norcal-prod) in _shared/secrets/shared_present.json (add it with `paasta secret update --shared -n shared_present -c norcal-prod`)",
+    );
+    expect(lines).toContain(
+      "kubernetes-norcal-prod.yaml:14:20 main.secret_volumes[0].secret_name: SECRET(present) has no ciphertext for secret environment devc (cluster norcal-prod) in svc/secrets/present.json (add it with `paasta secret update -s svc -n present -c norcal-prod`)",
+    );
   });
 });
 

@@ -24,10 +24,14 @@ export async function paasta(args: string[], opts: { cwd?: string; env?: NodeJS.
 }
 
 /** Runs the installed `bin/paasta.js` as a child process (uses the compiled dist/: `npm test` builds it first). */
-export function paastaBin(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function paastaBin(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string | Uint8Array } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? REPO,
     encoding: "utf8",
+    input: opts.input,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", ...opts.env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
