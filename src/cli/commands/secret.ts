@@ -165,12 +165,12 @@ async function runDecrypt(opts: TargetOptions, io: Io): Promise<number> {
 }
 
 async function runWithSecrets(cmd: string[], opts: RunOptions, io: Io): Promise<number> {
-  const { resolveLocalRun } = await import("../../local-run/spec.js");
+  const { resolveLocalRun, runnable } = await import("../../local-run/spec.js");
   const { decryptTaskSecrets } = await import("../../secrets/task.js");
   const { soaDir, system } = await context(opts, io);
   const cluster = commaList(opts.clusters)?.length === 1 ? opts.clusters.trim() : undefined;
   if (!cluster) throw new PaastaError("PAASTA_USAGE", { detail: "run works on one cluster: pass -c CLUSTER" });
-  const spec = resolveLocalRun({
+  const target = resolveLocalRun({
     soaDir,
     system,
     service: opts.service,
@@ -182,9 +182,9 @@ async function runWithSecrets(cmd: string[], opts: RunOptions, io: Io): Promise<
   const secrets = await decryptTaskSecrets({
     soaDir,
     system,
-    service: spec.service,
+    service: runnable(target).service,
     cluster,
-    env: spec.userEnv,
+    env: runnable(target).env,
     secretVolumes: [],
   });
   const argv = cmd.length > 0 ? cmd : ["bash"];
