@@ -37,7 +37,11 @@ function common(cmd: Command, commitHelp: string): Command {
 export function register(program: Command, io: Io, run: Runner): void {
   const pipeline = program
     .command("pipeline")
-    .description("Run a service's deploy.yaml for a commit: build steps, deploys, gates; resumable (docs/pipeline.md)");
+    .description("Run a service's deploy.yaml for a commit: build steps, deploys, gates; resumable (docs/pipeline.md)")
+    .addHelpText(
+      "after",
+      examples("paasta pipeline run -s hello", "paasta pipeline status -s hello", "paasta pipeline continue -s hello"),
+    );
   common(
     pipeline.command("run").description("Run (or resume) the pipeline of a commit until it ends or pauses at a gate"),
     "the commit (default: HEAD of the repository in the current directory)",
