@@ -231,7 +231,8 @@ function endEvent(d: Driver, dec: Decision): void {
 async function drive(d: Driver, started: number): Promise<RunResult> {
   const flusher = setInterval(() => {
     const dirty = [...d.pending.values()].some((p) => p.lines.length > 0 || p.progress !== null);
-    if (dirty || Date.now() - d.lastWrite > HEARTBEAT_MS) void record(d).catch(() => undefined);
+    const beat = d.state.runner?.pid === d.me.pid && Date.now() - d.lastWrite > HEARTBEAT_MS;
+    if (dirty || beat) void record(d).catch(() => undefined);
   }, FLUSH_MS);
   flusher.unref();
   try {

@@ -135,6 +135,8 @@ describe("paasta pipeline on two local clusters", () => {
     const text = cli(["pipeline", "status", "-s", "hello"]).stdout;
     expect(text).toMatch(/prod\.everything +succeeded +\d\d:\d\d:\d\d +\d\d:\d\d:\d\d +[\d.]+s/);
     expect(text).toContain("[approved by chatops-bot");
+    const twice = cli(["pipeline", "continue", "-s", "hello"]);
+    expect([twice.code, twice.stderr]).toEqual([1, expect.stringContaining("[PAASTA_PIPELINE_NOT_PAUSED]")]);
     const logs = cli(["logs", "-s", "hello", "-C", "deploy", "-c", "dev", "-l", "200"]).stdout;
     expect(logs).toContain(`pipeline ${sha0.slice(0, 8)}: paused before prod.everything`);
     expect(logs).toContain(`pipeline ${sha0.slice(0, 8)}: chatops-bot approved prod.everything`);
@@ -183,6 +185,8 @@ describe("paasta pipeline on two local clusters", () => {
       30_000,
       50,
     );
+    const busy = cli(["pipeline", "run", "-s", "hello", "-k", sha]);
+    expect([busy.code, busy.stderr]).toEqual([1, expect.stringContaining("[PAASTA_PIPELINE_BUSY]")]);
     child.kill("SIGKILL");
     await exited;
 
