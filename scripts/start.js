@@ -104,6 +104,7 @@ In another terminal, try:
   cd ${join(ws, "repos/hello")} && echo change >> README && git add -A && git commit -m change
   ${p} mark-for-deployment -s hello -c $(git -C ${join(ws, "repos/hello")} rev-parse HEAD) -l dev.everything    # watch a crossover bounce
   ${p} stop -s hello -c dev -i main      then      ${p} start -s hello -c dev -i main
+  ${p} pipeline run -s hello -k $(git -C ${join(ws, "repos/hello")} rev-parse HEAD)    # deploy.yaml step by step (docs/pipeline.md)
 Start over with: rm -rf ${ws}
 `);
 const up = spawn(process.execPath, [bin, "up", "--cluster", "dev"], {

@@ -13,6 +13,7 @@ import { CONFIG_ERRORS } from "./errors/config.js";
 import type { ErrorDef } from "./errors/def.js";
 import { DEPLOY_ERRORS } from "./errors/deploy.js";
 import { IMAGE_ERRORS } from "./errors/image.js";
+import { PIPELINE_ERRORS } from "./errors/pipeline.js";
 import { SECRETS_ERRORS } from "./errors/secrets.js";
 
 export type { ErrorDef };
@@ -20,6 +21,7 @@ export type { ErrorDef };
 export const ERRORS = {
   ...CONFIG_ERRORS,
   ...DEPLOY_ERRORS,
+  ...PIPELINE_ERRORS,
   ...API_ERRORS,
   ...BACKENDS_ERRORS,
   ...IMAGE_ERRORS,

@@ -23,6 +23,7 @@ import type { ApiContext } from "./context.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { pipelineRoutes } from "./routes/pipeline.js";
 import { replicaRoutes } from "./routes/replicas.js";
 import { servicesRoutes } from "./routes/services.js";
 import { statusRoutes } from "./routes/status.js";
@@ -37,6 +38,7 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   statusRoutes,
   replicaRoutes,
   logRoutes,
+  pipelineRoutes,
   metricsRoutes,
 ];
 

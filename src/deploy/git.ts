@@ -23,7 +23,7 @@ export interface GitOptions {
   readonly cacheDir?: string;
 }
 
-interface GitResult {
+export interface GitResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -50,14 +50,17 @@ function gitEnv(): NodeJS.ProcessEnv {
   };
 }
 
-export function runGit(args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<GitResult> {
+export function runGit(
+  args: readonly string[],
+  opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<GitResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       "git",
       [...args],
       {
         cwd: opts.cwd,
-        env: gitEnv(),
+        env: { ...gitEnv(), ...opts.env },
         timeout: opts.timeoutMs ?? 60_000,
         maxBuffer: 256 * 1024 * 1024,
         encoding: "utf8",
@@ -71,10 +74,11 @@ export function runGit(args: readonly string[], opts: { cwd?: string; timeoutMs?
         else resolve({ code: e ? Number(e.code) : 0, stdout, stderr });
       },
     );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
 
-async function withRetries(opts: GitOptions, fn: () => Promise<GitResult>): Promise<GitResult> {
+export async function withRetries(opts: GitOptions, fn: () => Promise<GitResult>): Promise<GitResult> {
   const attempts = opts.attempts ?? 3;
   let last: GitResult = { code: 1, stdout: "", stderr: "not run" };
   for (let i = 1; i <= attempts; i++) {
@@ -85,7 +89,7 @@ async function withRetries(opts: GitOptions, fn: () => Promise<GitResult>): Prom
   return last;
 }
 
-function firstLine(stderr: string): string {
+export function firstLine(stderr: string): string {
   const lines = stderr
     .split("\n")
     .map((l) => l.trim())
@@ -123,7 +127,7 @@ export function cacheDir(opts: GitOptions = {}): string {
   return join(base, "git");
 }
 
-async function cacheRepo(url: string, opts: GitOptions): Promise<string> {
+export async function cacheRepo(url: string, opts: GitOptions): Promise<string> {
   const dir = join(cacheDir(opts), `${createHash("sha256").update(url).digest("hex").slice(0, 24)}.git`);
   if (!existsSync(join(dir, "HEAD"))) {
     mkdirSync(dir, { recursive: true });

@@ -13,7 +13,7 @@ import { deployEvent, type LogWriter } from "../logs/writer.js";
 import { type Branch, branchMap, controlBranches } from "./branches.js";
 import { computeDeployments, type DeploymentsJson, emptyDeployments } from "./deployments.js";
 import { writeDeploymentsIfChanged } from "./deployments-file.js";
-import type { GitOptions } from "./git.js";
+import { ensureCommit, type GitOptions } from "./git.js";
 import { normaliseService, openRemote, pushFreshTag, type ServiceRemote, serviceGitUrl } from "./remote.js";
 import {
   controlTagName,
@@ -104,6 +104,54 @@ async function markOpened(ctx: RecordContext, remote: ServiceRemote, req: MarkRe
   );
   const { content } = refreshDeployments(ctx, remote);
   return { tag, sha, previousSha: previous?.sha ?? null, previouslyRolledBack, deployments: content };
+}
+
+export interface MarkOnceResult {
+  /** `marked`: a tag was pushed now; `current`: the group's newest tag already is this commit (nothing pushed);
+   * `superseded`: the commit was marked for the group before and the group has moved on (nothing pushed). */
+  readonly status: "marked" | "current" | "superseded";
+  readonly sha: string;
+  /** The tag that marked this commit for the group (new or found). */
+  readonly tag: string;
+  /** The commit the group ran before this one was marked, if any. */
+  readonly previousSha: string | null;
+  /** What the group runs now (differs from `sha` only when superseded). */
+  readonly currentSha: string;
+  /** Whether a rollback marker of the group points at this commit. */
+  readonly rolledBack: boolean;
+}
+
+/**
+ * mark-for-deployment at most once per (deploy group, commit), decided from the record itself: when a deploy
+ * tag of the group already points at the commit, nothing is pushed (the pipeline's resume relies on this).
+ */
+export async function markOnce(ctx: RecordContext, req: MarkRequest): Promise<MarkOnceResult> {
+  const remote = await openRemote(ctx.soaDir, req.service, { gitUrl: req.gitUrl, git: ctx.git });
+  assertDeployGroup(remote, req.deployGroup);
+  const { sha } = await ensureCommit(remote.url, req.sha, remote.git);
+  const parsed = parseRefs(remote.refs);
+  const history = deployHistory(parsed, req.deployGroup);
+  const mine = history.findIndex((t) => t.sha === sha);
+  if (mine !== -1) {
+    const found = history[mine] as (typeof history)[number];
+    return {
+      status: mine === 0 ? "current" : "superseded",
+      sha,
+      tag: found.ref.slice("refs/tags/".length),
+      previousSha: history.slice(mine + 1).find((t) => t.sha !== sha)?.sha ?? null,
+      currentSha: (history[0] as (typeof history)[number]).sha,
+      rolledBack: parsed.rollbacks.some((t) => t.deployGroup === req.deployGroup && t.sha === sha),
+    };
+  }
+  const r = await markOpened(ctx, remote, { ...req, sha });
+  return {
+    status: "marked",
+    sha,
+    tag: r.tag,
+    previousSha: r.previousSha,
+    currentSha: sha,
+    rolledBack: r.previouslyRolledBack,
+  };
 }
 
 export interface ControlRequest {

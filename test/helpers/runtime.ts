@@ -122,8 +122,8 @@ export interface UpProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startUp(ws: Workspace, extraArgs: string[] = []): UpProcess {
-  const child = spawn(process.execPath, [BIN, "up", "--cluster", "dev", ...extraArgs], {
+export function startUp(ws: Workspace, extraArgs: string[] = [], cluster = "dev"): UpProcess {
+  const child = spawn(process.execPath, [BIN, "up", "--cluster", cluster, ...extraArgs], {
     env: ws.env,
     stdio: ["ignore", "pipe", "pipe"],
   });

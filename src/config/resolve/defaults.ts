@@ -75,6 +75,10 @@ export const DEFAULTS = {
   tron_run_limit: 50,
   tron_node: "paasta",
   tron_retries: 0,
+  // deploy.yaml (§1.13)
+  pipeline_step_timeout_seconds: 10800,
+  pipeline_step_warn_percent: 17,
+  deploy_slack_channel: "#deploy",
   // namespaces
   adhoc_namespace: "paasta",
   tron_namespace: "tron",

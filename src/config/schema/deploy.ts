@@ -1,5 +1,6 @@
 /** `deploy.yaml`: the deployment pipeline (ordered steps; every non-build step is a deploy group). */
 import { z } from "zod";
+import { DEFAULTS } from "../resolve/defaults.js";
 import { DEPLOY_GROUP, stringList } from "./common.js";
 import { field, ignoredField } from "./meta.js";
 
@@ -11,23 +12,35 @@ const stepKeys = {
   }),
   wait_for_deployment: field(z.boolean(), "mark-for-deployment --wait-for-deployment for this step."),
   auto_rollback: field(z.boolean(), "mark-for-deployment --auto-rollback for this step."),
-  timeout: field(z.number().int(), { description: "Seconds to wait for the deployment.", default: 10800 }),
-  warn: field(z.number().int(), { description: "Warn after this % of the timeout.", default: 17 }),
+  timeout: field(z.number().int(), {
+    description: "Seconds to wait for the deployment.",
+    default: DEFAULTS.pipeline_step_timeout_seconds,
+  }),
+  warn: field(z.number().int(), {
+    description: "Warn after this % of the timeout.",
+    default: DEFAULTS.pipeline_step_warn_percent,
+  }),
   auto_certify_delay: ignoredField(z.number().int(), "Delay before auto-certify.", CI),
   auto_abandon_delay: ignoredField(z.number().int(), "Delay before auto-abandon.", CI),
   auto_rollback_delay: ignoredField(z.number().int(), "Delay before auto-rollback.", CI),
-  trigger_next_step_manually: ignoredField(z.boolean(), "Manual gate.", CI),
+  trigger_next_step_manually: field(z.boolean(), {
+    description: "Pause the pipeline after this step until `paasta pipeline continue`.",
+    default: false,
+  }),
   display_step_for_confirmation: ignoredField(z.boolean(), "Manual gate.", CI),
-  confirmation_required: ignoredField(z.boolean(), "Manual gate.", CI),
-  disabled: ignoredField(z.boolean(), "Skip the step.", CI),
-  ignore_failure: ignoredField(z.boolean(), "Continue on failure.", CI),
+  confirmation_required: field(z.boolean(), {
+    description: "Pause the pipeline before this step until `paasta pipeline continue`.",
+    default: false,
+  }),
+  disabled: field(z.boolean(), { description: "Skip the step (shown as skipped).", default: false }),
+  ignore_failure: field(z.boolean(), { description: "Continue the pipeline when this step fails.", default: false }),
   command: field(z.string(), "Command of a command-* step."),
   service_account: ignoredField(z.string(), "CI service account.", CI),
-  slack_notify: ignoredField(z.boolean(), "Slack notifications.", "no Slack integration yet"),
-  notify_after_mark: ignoredField(z.boolean(), "Slack notification.", "no Slack integration yet"),
-  notify_after_good_deploy: ignoredField(z.boolean(), "Slack notification.", "no Slack integration yet"),
-  notify_after_auto_rollback: ignoredField(z.boolean(), "Slack notification.", "no Slack integration yet"),
-  notify_after_abort: ignoredField(z.boolean(), "Slack notification.", "no Slack integration yet"),
+  slack_notify: field(z.boolean(), "Notify on every step event (logged; sent through a webhook sink when configured)."),
+  notify_after_mark: field(z.boolean(), "Notify after the step's mark-for-deployment."),
+  notify_after_good_deploy: field(z.boolean(), "Notify when the step's deployment is running."),
+  notify_after_auto_rollback: field(z.boolean(), "Notify after an automatic rollback of the step."),
+  notify_after_abort: field(z.boolean(), "Notify when the step fails or is aborted."),
   deployment_steps: ignoredField(
     z.array(
       z.strictObject({
@@ -82,8 +95,8 @@ export const deployFileSchema = z.strictObject({
     defaultText: "system default_push_groups",
   }),
   production_deploy_group: field(z.string(), "The deploy group that is production."),
-  slack_channels: ignoredField(stringList, "Deploy notification channels.", "no Slack integration yet"),
-  slack_notify: ignoredField(z.boolean(), "Slack notifications.", "no Slack integration yet"),
+  slack_channels: field(stringList, { description: "Channels named in deploy notifications.", defaultText: "#deploy" }),
+  slack_notify: field(z.boolean(), "Notify on every step event, for every step (a step's own key wins)."),
   allow_no_verify_deploy: ignoredField(z.boolean(), "Allow no-verify deploys.", CI),
   default_deploy_strategy: ignoredField(z.enum(["verify", "no-verify"]), "Default deploy strategy.", CI),
 });

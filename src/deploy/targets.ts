@@ -1,0 +1,50 @@
+/** Which long-running instances a status/logs/wait/pipeline command is about, and the API clients of their clusters. */
+import type { ApiClient } from "../api/client.js";
+import type { SystemConfig } from "../config/system.js";
+
+export interface InstanceTarget {
+  readonly cluster: string;
+  readonly instance: string;
+  readonly deployGroup: string;
+  readonly marginFactor: number;
+}
+
+export async function longRunningTargets(
+  soaDir: string,
+  system: SystemConfig | undefined,
+  service: string,
+  filters: { clusters?: readonly string[]; instances?: readonly string[]; deployGroup?: string },
+): Promise<InstanceTarget[]> {
+  const { readServiceDir, serviceClusters } = await import("../config/soa.js");
+  const { instanceNames, resolveInstance } = await import("../config/resolve/index.js");
+  const { LONG_RUNNING_TYPES } = await import("../config/kinds.js");
+  const { normaliseService } = await import("./remote.js");
+  const svc = readServiceDir(soaDir, normaliseService(service));
+  const out: InstanceTarget[] = [];
+  const known = system?.clusters() ?? [];
+  for (const cluster of serviceClusters(svc)) {
+    if (filters.clusters?.length && !filters.clusters.includes(cluster)) continue;
+    // Files of clusters the system config does not list are never deployed.
+    if (known.length > 0 && !known.includes(cluster)) continue;
+    for (const kind of LONG_RUNNING_TYPES) {
+      for (const instance of instanceNames(svc, kind, cluster)) {
+        if (filters.instances?.length && !filters.instances.includes(instance)) continue;
+        const r = resolveInstance(svc, system, cluster, instance, kind, { bestEffort: true });
+        const cfg = r.ok ? r.config : r.partial;
+        if (!cfg) continue;
+        if (filters.deployGroup && cfg.deploy_group !== filters.deployGroup) continue;
+        out.push({ cluster, instance, deployGroup: cfg.deploy_group, marginFactor: cfg.bounce_margin_factor });
+      }
+    }
+  }
+  return out;
+}
+
+/** One API client per cluster that has an api_endpoints entry. */
+export async function clientsFor(system: SystemConfig, clusters: Iterable<string>): Promise<Map<string, ApiClient>> {
+  const { apiClient } = await import("../api/client.js");
+  const out = new Map<string, ApiClient>();
+  const endpoints = system.get("api_endpoints") ?? {};
+  for (const c of clusters) if (endpoints[c]) out.set(c, apiClient(system, c));
+  return out;
+}
