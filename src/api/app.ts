@@ -22,6 +22,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
 import { logRoutes } from "./routes/logs.js";
+import { meshRoutes } from "./routes/mesh.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { pipelineRoutes } from "./routes/pipeline.js";
 import { replicaRoutes } from "./routes/replicas.js";
@@ -37,6 +38,7 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   servicesRoutes,
   statusRoutes,
   replicaRoutes,
+  meshRoutes,
   logRoutes,
   pipelineRoutes,
   metricsRoutes,

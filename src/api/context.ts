@@ -1,5 +1,5 @@
 /** What every route module is given: the cluster it serves and the parts it reads. */
-import type { Backend } from "../backends/backend.js";
+import type { Backend, MeshStatusReader } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
 import type { Metrics } from "./metrics.js";
 
@@ -12,6 +12,8 @@ export interface ApiContext {
   readonly token: string | undefined;
   readonly metrics?: Metrics;
   readonly version: string;
+  /** PaaSTA's mesh_status: the local proxy's view, or the backend's (Kubernetes Services). */
+  readonly mesh?: MeshStatusReader;
   /** The event log's files that may hold a service's deploy events (the backend's output is a LogSource power). */
   readonly eventLogFiles?: (service: string) => string[];
 }

@@ -4,6 +4,7 @@
  * printed once, not again for every identical pass.
  */
 
+import { describeRouteOutcome } from "../reconcile/mesh-pass.js";
 import { describeOutcome, isNews, itemName } from "../reconcile/outcome.js";
 import type { PassResult } from "../reconcile/pass.js";
 import { type Io, marks } from "./io.js";
@@ -14,8 +15,12 @@ export function passReporter(io: Io): (r: PassResult) => void {
   return (r) => {
     const news = r.outcomes.filter(isNews);
     const frozen = [...(r.desired?.frozen ?? [])];
+    const routes = (r.routes?.outcomes ?? []).filter((o) => o.kind !== "unchanged" && o.kind !== "kept");
     const summary = [
       news.map((o) => `${o.kind}:${itemName(o.item)}`).join(","),
+      routes.map((o) => `${o.kind}:${o.item.route.registration}`).join(","),
+      r.routes?.refused ?? "",
+      r.routes?.error?.message ?? "",
       frozen.map(([s]) => s).join(","),
       r.plan.refused ?? "",
       r.treeError ?? "",
@@ -32,5 +37,9 @@ export function passReporter(io: Io): (r: PassResult) => void {
       );
     }
     if (r.plan.refused) io.out(m.warn(r.plan.refused));
+    for (const o of routes)
+      io.out(o.kind === "failed" ? m.fail(describeRouteOutcome(o)) : m.ok(describeRouteOutcome(o)));
+    if (r.routes?.refused) io.out(m.warn(r.routes.refused));
+    if (r.routes?.error) io.out(m.fail(`mesh routes could not be read: ${r.routes.error.message}`));
   };
 }

@@ -13,6 +13,7 @@ import * as list from "./commands/list.js";
 import * as localRun from "./commands/local-run.js";
 import * as logs from "./commands/logs.js";
 import * as markForDeployment from "./commands/mark-for-deployment.js";
+import * as meshStatus from "./commands/mesh-status.js";
 import * as pipeline from "./commands/pipeline.js";
 import * as pushToRegistry from "./commands/push-to-registry.js";
 import * as reconcile from "./commands/reconcile.js";
@@ -45,6 +46,7 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     deployd,
     api,
     status,
+    meshStatus,
     logs,
     waitForDeployment,
     pipeline,

@@ -16,6 +16,8 @@ const localBackend = z.strictObject({
   type: z.literal("local"),
   executor: z.enum(["process", "docker"]).default("process"),
   state_dir: z.string(),
+  /** The local proxy's HAProxy binary (docs/mesh.md); default: `haproxy` on PATH or in /usr/sbin. */
+  haproxy_path: z.string().optional(),
 });
 const kubernetesBackend = z.strictObject({
   type: z.literal("kubernetes"),
@@ -164,7 +166,12 @@ export class SystemConfig {
     const b = backends[cluster];
     if (!b)
       throw new PaastaError("PAASTA_SYSTEM_CONFIG_KEY_MISSING", { key: `cluster_backends.${cluster}`, dir: this.dir });
-    if (b.type === "local") return { ...b, state_dir: expandPath(b.state_dir, this.dir) };
+    if (b.type === "local")
+      return {
+        ...b,
+        state_dir: expandPath(b.state_dir, this.dir),
+        ...(b.haproxy_path ? { haproxy_path: expandPath(b.haproxy_path, this.dir) } : {}),
+      };
     return b.kubeconfig ? { ...b, kubeconfig: expandPath(b.kubeconfig, this.dir) } : b;
   }
 }

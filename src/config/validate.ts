@@ -12,7 +12,7 @@ import { checkMonitoringFile } from "./rules/files.js";
 import { checkAutoscaling, checkMinMaxInstances, checkRegistrations } from "./rules/instances.js";
 import { checkInstanceNames, checkServiceName } from "./rules/names.js";
 import { checkSecrets } from "./rules/secrets.js";
-import { checkSmartstack } from "./rules/smartstack.js";
+import { checkRegistrationNamespaces, checkSmartstack } from "./rules/smartstack.js";
 import { checkTronDags } from "./rules/tron.js";
 import { LONG_RUNNING_TYPES } from "./schema/index.js";
 import { fileValue, listServiceNames, type ServiceDir, serviceClusters } from "./soa.js";
@@ -88,6 +88,7 @@ function validateLoaded(soaDir: string, svc: ServiceDir, options: ValidateOption
     checkMinMaxInstances,
     checkAutoscaling,
     checkSmartstack,
+    checkRegistrationNamespaces,
     checkTronDags,
     checkSecrets,
   ]) {

@@ -10,6 +10,7 @@ import { loadServiceDir } from "../config/file-check.js";
 import { LONG_RUNNING_TYPES } from "../config/kinds.js";
 import type { Problem } from "../config/problem.js";
 import { generalProblems, instanceNames, resolveInstance } from "../config/resolve/index.js";
+import { resolveNamespaces } from "../config/resolve/mesh.js";
 import { findFile, listServiceNames, type ServiceDir } from "../config/soa.js";
 import type { SystemConfig } from "../config/system.js";
 import type { ResolvedInstanceConfig } from "../config/types.js";
@@ -18,6 +19,7 @@ import { resolveGitUrl } from "../deploy/git-url.js";
 import { dockerImageUrl } from "../image/naming.js";
 import type { DesiredApp } from "../model/app.js";
 import { configHash } from "./hash.js";
+import type { ServiceNamespace } from "./mesh-plan.js";
 
 export type { DesiredApp };
 
@@ -30,6 +32,8 @@ export interface DesiredState {
   readonly frozen: Map<string, Problem[]>;
   /** Services of the tree (read or not). */
   readonly services: string[];
+  /** The smartstack.yaml namespaces of the services that are not frozen. */
+  readonly namespaces: ServiceNamespace[];
 }
 
 /**
@@ -78,14 +82,18 @@ export function desiredState(soaDir: string, system: SystemConfig | undefined, c
   const apps: DesiredApp[] = [];
   const undeployed: DesiredState["undeployed"] = [];
   const frozen = new Map<string, Problem[]>();
+  const namespaces: ServiceNamespace[] = [];
   const systemKey = JSON.stringify(system?.data ?? {});
   for (const name of services) {
     const r = serviceDesired(soaDir, name, system, cluster, systemKey);
     if (r.problems.length > 0) frozen.set(name, r.problems);
-    else apps.push(...r.apps);
+    else {
+      apps.push(...r.apps);
+      namespaces.push(...r.namespaces);
+    }
     undeployed.push(...r.undeployed);
   }
-  return { cluster, apps, undeployed, frozen, services };
+  return { cluster, apps, undeployed, frozen, services, namespaces };
 }
 
 interface ServiceDesired {
@@ -93,6 +101,7 @@ interface ServiceDesired {
   readonly undeployed: DesiredState["undeployed"];
   /** Problems that freeze the service (it is then left as it runs). */
   readonly problems: Problem[];
+  readonly namespaces: ServiceNamespace[];
 }
 
 /** Each service's result, reused while its files, its deployments.json and the system config are unchanged. */
@@ -119,7 +128,12 @@ function serviceDesired(
   try {
     key = `${cluster}|${dirStamp(dir)}|${fileStamp(join(dir, "deployments.json"))}|${systemKey}`;
   } catch (e) {
-    return { apps: [], undeployed: [], problems: [{ file: `${name}/`, message: (e as Error).message }] };
+    return {
+      apps: [],
+      undeployed: [],
+      problems: [{ file: `${name}/`, message: (e as Error).message }],
+      namespaces: [],
+    };
   }
   const hit = desiredCache.get(dir);
   if (hit && hit.key === key) return hit.result;
@@ -138,10 +152,15 @@ function computeServiceDesired(
   try {
     svc = cachedServiceDir(soaDir, name);
   } catch (e) {
-    return { apps: [], undeployed: [], problems: [{ file: `${name}/`, message: (e as Error).message }] };
+    return {
+      apps: [],
+      undeployed: [],
+      problems: [{ file: `${name}/`, message: (e as Error).message }],
+      namespaces: [],
+    };
   }
   const blocking = blockingProblems(svc, cluster);
-  if (blocking.length > 0) return { apps: [], undeployed: [], problems: blocking };
+  if (blocking.length > 0) return { apps: [], undeployed: [], problems: blocking, namespaces: [] };
   const undeployed: DesiredState["undeployed"] = [];
   const deployments = readDeployments(soaDir, name);
   const serviceApps: DesiredApp[] = [];
@@ -186,5 +205,6 @@ function computeServiceDesired(
       });
     }
   }
-  return { apps: problems.length > 0 ? [] : serviceApps, undeployed, problems };
+  const namespaces = resolveNamespaces(svc).map((settings) => ({ service: name, settings }));
+  return { apps: problems.length > 0 ? [] : serviceApps, undeployed, problems, namespaces };
 }

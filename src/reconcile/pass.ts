@@ -7,6 +7,7 @@
 import type { Backend } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
 import { type DesiredState, desiredState } from "./desired.js";
+import { type RoutePassResult, routePass } from "./mesh-pass.js";
 import { type Outcome, outcomeError } from "./outcome.js";
 import { type Plan, type PlanItem, planPass } from "./plan.js";
 
@@ -28,6 +29,8 @@ export interface PassResult {
   /** Why the soa-configs tree could not be read (nothing was changed or deleted), else null. */
   readonly treeError: string | null;
   readonly outcomes: Outcome[];
+  /** The mesh's routes, on backends with the MeshRouter power (after the apps, in the same write budget). */
+  readonly routes?: RoutePassResult;
   readonly writes: number;
   readonly durationMs: number;
 }
@@ -88,5 +91,8 @@ export async function reconcilePass(backend: Backend, o: PassOptions): Promise<P
   };
   const concurrency = o.concurrency ?? backend.applyConcurrency;
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, plan.items.length)) }, worker));
-  return { plan, desired, treeError, outcomes, writes, durationMs: performance.now() - t0 };
+  const budget = o.rateLimit ? Math.max(0, o.rateLimit - writes) : Number.POSITIVE_INFINITY;
+  const routes = await routePass(backend, desired, { dryRun: o.dryRun, force: o.force, budget });
+  writes += routes?.writes ?? 0;
+  return { plan, desired, treeError, outcomes, routes, writes, durationMs: performance.now() - t0 };
 }

@@ -4,7 +4,7 @@
  * backend is whatever cluster_backends names, reached only through its contract and powers.
  */
 import { createMetrics } from "../api/metrics.js";
-import type { Backend } from "../backends/backend.js";
+import { type Backend, canReadMeshStatus } from "../backends/backend.js";
 import { openBackend } from "../backends/open.js";
 import type { SystemConfig } from "../config/system.js";
 import { eventLogFiles } from "../logs/event-files.js";
@@ -77,6 +77,7 @@ export async function startApiHost(o: ClusterHostOptions): Promise<ClusterHost &
   const api = new ApiComponent(ctx, {
     token: apiToken(o.system, o.env).token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    mesh: canReadMeshStatus(ctx.backend) ? ctx.backend : undefined,
   });
   const h = await started(ctx, api);
   return { ...h, url: api.url ?? "" };

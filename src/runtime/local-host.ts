@@ -15,6 +15,9 @@ import { apiToken } from "./api-token.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
+import { ProxyComponent } from "./proxy/proxy-component.js";
+import { registerProxyMetrics } from "./proxy/proxy-metrics.js";
+import { meshStatusReader } from "./proxy/proxy-status.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
 
 export interface LocalHostOptions extends ReconcileOptions {
@@ -33,6 +36,7 @@ export interface LocalHost {
   readonly host: Host;
   readonly reconcile: ReconcileComponent;
   readonly api: ApiComponent;
+  readonly proxy: ProxyComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
   /** Stops every component; the services too unless `keepTasks`. */
@@ -106,12 +110,21 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   );
   const token = apiToken(o.system, env, spec.state_dir);
   const supervisor = new SupervisorComponent(backend);
+  const proxy = new ProxyComponent({
+    stateDir: spec.state_dir,
+    haproxyPath: spec.haproxy_path,
+    membership: backend,
+    env,
+    report: (message) => backend.log.write({ service: "paasta", instance: "proxy", component: "proxy", message }),
+  });
+  registerProxyMetrics(ctx.metrics.registry, proxy);
   const reconcile = new ReconcileComponent(ctx, o);
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    mesh: meshStatusReader(proxy, o.cluster),
   });
-  const host = new Host().add(supervisor).add(api).add(reconcile);
+  const host = new Host().add(supervisor).add(proxy).add(api).add(reconcile);
   await host.start();
   return {
     ctx,
@@ -119,6 +132,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     host,
     reconcile,
     api,
+    proxy,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {

@@ -5,6 +5,7 @@
  * one is gone) and the old copy removed once the new one is ready.
  */
 import type { DesiredApp } from "../../model/app.js";
+import type { DesiredRoute, MeshStatus, ObservedRoute } from "../../model/mesh.js";
 import type {
   ApplyResult,
   AppRef,
@@ -17,9 +18,11 @@ import type {
   ObservedApp,
   ReplicaRestarter,
 } from "../backend.js";
+import type { MeshRouter, MeshStatusReader } from "../mesh-powers.js";
 import type { Kube } from "./client.js";
 import { firstDifference } from "./drift.js";
 import { readPodLogs } from "./logs.js";
+import { KubernetesMesh } from "./mesh.js";
 import { type KubeObject, MANAGED } from "./render/types.js";
 import { type RenderedApp, renderApp } from "./render/workload.js";
 import { instanceStatus } from "./status.js";
@@ -33,7 +36,9 @@ const selectorOf = (ref: AppRef) =>
   `${SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
 const nsName = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
-export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatcher, LogSource {
+export class KubernetesBackend
+  implements Backend, ReplicaRestarter, ChangeWatcher, LogSource, MeshRouter, MeshStatusReader
+{
   readonly kind = "kubernetes";
   /** Each apply is a few API round trips: several in flight keep a pass short. */
   readonly applyConcurrency = 8;
@@ -45,11 +50,28 @@ export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatch
   private readonly namespaceWrites = new Map<string, Promise<void>>();
   /** Why the last write of each object happened (what differed), for `paasta reconcile -v` and tests. */
   readonly lastDrift = new Map<string, string>();
+  /** Services per mesh namespace (mesh.ts). */
+  private readonly mesh: KubernetesMesh;
 
   constructor(
     readonly kube: Kube,
     readonly cluster: string,
-  ) {}
+  ) {
+    this.mesh = new KubernetesMesh(kube, cluster);
+  }
+
+  observeRoutes(): Promise<ObservedRoute[]> {
+    return this.mesh.observeRoutes();
+  }
+  applyRoute(route: DesiredRoute): Promise<ApplyResult> {
+    return this.mesh.applyRoute(route);
+  }
+  removeRoute(route: ObservedRoute): Promise<void> {
+    return this.mesh.removeRoute(route);
+  }
+  async meshStatus(ref: AppRef): Promise<MeshStatus | undefined> {
+    return this.mesh.meshStatus(ref, await this.listCopies(ref));
+  }
 
   /** Reads every managed workload, HPA, PDB and namespace (a handful of list calls, whatever the app count). */
   async observe(): Promise<ObservedApp[]> {

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { readLogs, readNew } from "../../logs/reader.js";
 import type { DesiredApp } from "../../model/app.js";
+import type { DesiredRoute, MeshMember, ObservedRoute } from "../../model/mesh.js";
 import {
   type ApplyResult,
   type AppRef,
@@ -21,7 +22,9 @@ import {
   type TaskStatus,
   type VersionStatus,
 } from "../backend.js";
+import type { MeshMembership, MeshRouter } from "../mesh-powers.js";
 import type { Executor } from "./executors/executor.js";
+import { LocalMesh } from "./mesh.js";
 import { RuntimeLog } from "./runtime-log.js";
 import { isTerminal, Store, type TaskRecord } from "./store.js";
 import { Supervisor } from "./supervisor.js";
@@ -36,7 +39,7 @@ export interface LocalBackendOptions {
   readonly defaultGraceSeconds?: number;
 }
 
-export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
+export class LocalBackend implements Backend, ReplicaRestarter, LogSource, MeshRouter, MeshMembership {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
   readonly applyConcurrency = 1;
@@ -45,6 +48,8 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   readonly supervisor: Supervisor;
   readonly runtimeId: string;
   readonly cluster: string;
+  /** Mesh routes and members (the proxy component serves them). */
+  readonly mesh: LocalMesh;
 
   constructor(o: LocalBackendOptions) {
     this.cluster = o.cluster;
@@ -56,6 +61,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
     }
     this.runtimeId = id;
     this.log = new RuntimeLog(join(o.stateDir, "logs"), o.cluster);
+    this.mesh = new LocalMesh(this.store);
     this.supervisor = new Supervisor({
       store: this.store,
       executor: o.executor(o.stateDir),
@@ -66,7 +72,30 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
       tickMs: o.tickMs,
       portRange: o.portRange,
       defaultGraceSeconds: o.defaultGraceSeconds,
+      onChange: () => this.mesh.emit(),
     });
+  }
+
+  observeRoutes(): Promise<ObservedRoute[]> {
+    return this.mesh.observeRoutes();
+  }
+  applyRoute(route: DesiredRoute): Promise<ApplyResult> {
+    return this.mesh.applyRoute(route);
+  }
+  removeRoute(route: ObservedRoute): Promise<void> {
+    return this.mesh.removeRoute(route);
+  }
+  meshRoutes(): DesiredRoute[] {
+    return this.mesh.meshRoutes();
+  }
+  meshMembers(): MeshMember[] {
+    return this.mesh.meshMembers();
+  }
+  registrationsOf(ref: AppRef): readonly string[] | undefined {
+    return this.mesh.registrationsOf(ref);
+  }
+  onMeshChange(fn: () => void): () => void {
+    return this.mesh.onMeshChange(fn);
   }
 
   /** Re-adopts running tasks and starts supervising. */

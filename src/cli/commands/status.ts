@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { InstanceStatus, VersionStatus } from "../../backends/backend.js";
 import { PaastaError } from "../../errors.js";
+import type { MeshStatus } from "../../model/mesh.js";
 import {
   commaList,
   examples,
@@ -13,6 +14,7 @@ import {
   soaDirOptions,
 } from "../common.js";
 import { type Io, marks } from "../io.js";
+import { membershipByTask } from "../mesh-lines.js";
 import type { Runner } from "../registry.js";
 import { clientsFor, longRunningTargets } from "../targets.js";
 
@@ -66,7 +68,15 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
           `/v1/services/${opts.service}/${t.instance}/status`,
         );
         if (r.status !== 200) return { target: t, error: r.body?.message ?? `HTTP ${r.status}` };
-        return { target: t, status: r.body };
+        // -v: each task's mesh membership, where the cluster has a mesh data plane (else nothing is shown).
+        const mesh =
+          (opts.verbose ?? 0) > 0
+            ? await client
+                .get<MeshStatus>(`/v1/services/${opts.service}/${t.instance}/mesh_status`)
+                .then((m) => (m.status === 200 ? m.body : undefined))
+                .catch(() => undefined)
+            : undefined;
+        return { target: t, status: r.body, mesh };
       } catch (e) {
         return { target: t, error: e instanceof PaastaError ? e.message : (e as Error).message };
       }
@@ -96,12 +106,12 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
       io.out(`    ${m.red(r.error ?? "no status")}`);
       continue;
     }
-    printInstance(io, r.status, opts.verbose ?? 0);
+    printInstance(io, r.status, opts.verbose ?? 0, membershipByTask(r.mesh));
   }
   return failed === 0 ? 0 : 1;
 }
 
-function printInstance(io: Io, s: InstanceStatus, verbose: number): void {
+function printInstance(io: Io, s: InstanceStatus, verbose: number, mesh: Map<string, string>): void {
   const m = marks(io);
   const colour = s.deploy_status === "Running" ? m.green : s.deploy_status === "Stopped" ? m.dim : m.yellow;
   io.out(
@@ -112,7 +122,7 @@ function printInstance(io: Io, s: InstanceStatus, verbose: number): void {
     io.out(
       `    ${v.desired ? "Version" : "Old version"}: ${v.git_sha.slice(0, 8)}${v.image_version ? `+${v.image_version}` : ""} (${v.config_hash}) - ${readyText(v, m)}`,
     );
-    if (verbose > 0) for (const line of taskLines(v, verbose)) io.out(`      ${line}`);
+    if (verbose > 0) for (const line of taskLines(v, verbose, mesh)) io.out(`      ${line}`);
   }
 }
 
@@ -121,12 +131,13 @@ function readyText(v: VersionStatus, m: ReturnType<typeof marks>): string {
   return v.ready_replicas === v.replicas ? m.green(text) : m.yellow(text);
 }
 
-function taskLines(v: VersionStatus, verbose: number): string[] {
+function taskLines(v: VersionStatus, verbose: number, mesh: Map<string, string>): string[] {
   const now = Date.now();
   return v.tasks.map((t) => {
     const up = t.started_at ? humanDuration(now - Date.parse(t.started_at)) : "-";
     const extra = verbose > 1 ? ` pid ${t.pid ?? "-"} last exit ${t.last_exit_code ?? "-"}` : "";
-    return `${t.id}  ${t.host}:${t.port ?? "-"}  ${t.state}  up ${up}  restarts ${t.restarts}${extra}${t.reason ? `  ${t.reason}` : ""}`;
+    const inMesh = mesh.has(t.id) ? `  mesh: ${mesh.get(t.id)}` : "";
+    return `${t.id}  ${t.host}:${t.port ?? "-"}  ${t.state}  up ${up}  restarts ${t.restarts}${inMesh}${extra}${t.reason ? `  ${t.reason}` : ""}`;
   });
 }
 

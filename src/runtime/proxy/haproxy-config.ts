@@ -1,0 +1,134 @@
+/**
+ * The HAProxy configuration of the local proxy, pure: one frontend on 127.0.0.1:proxy_port per route, its
+ * backend with a server per registered task (reference §1.11 for what each namespace key means). Servers are
+ * written in their current state so that a fresh HAProxy (a start, a restart after a crash, a reload) serves at
+ * once; afterwards membership changes go through the runtime API, and only a change of `frontendsKey` (the
+ * routes and their settings) needs a reload.
+ */
+import type { ResolvedNamespace } from "../../config/types.js";
+import type { DesiredRoute, MeshMember } from "../../model/mesh.js";
+
+export interface ConfigPaths {
+  /** The runtime API socket (admin level). */
+  readonly adminSocket: string;
+}
+
+/** HAProxy names (proxies, servers) allow letters, digits, `-`, `_`, `.` and `:`. */
+export function haproxyName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.:-]/g, "_");
+}
+
+export const backendName = (registration: string) => `be_${haproxyName(registration)}`;
+export const frontendName = (registration: string) => `fe_${haproxyName(registration)}`;
+export const serverName = (task: string) => haproxyName(task);
+
+/** HAProxy weights are 0–256; PaaSTA's default instance weight is 10. */
+export function haproxyWeight(weight: number): number {
+  return Math.max(0, Math.min(256, Math.round(weight)));
+}
+
+/** A double-quoted HAProxy argument. */
+export function quote(s: string): string {
+  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+/** Envoy's lb_policy (or HAProxy's legacy `balance`, already translated by the resolver) as HAProxy balance lines. */
+export function balanceLines(lbPolicy: string, mode: ResolvedNamespace["mode"]): string[] {
+  switch (lbPolicy) {
+    case "LEAST_REQUEST":
+      return ["balance leastconn"];
+    case "RANDOM":
+      return ["balance random"];
+    case "RING_HASH":
+    case "MAGLEV":
+      // Consistent hashing (dynamic servers need `hash-type consistent`); on the URI in HTTP, the client in TCP.
+      return [mode === "tcp" ? "balance source" : "balance uri", "hash-type consistent"];
+    default:
+      return ["balance roundrobin"];
+  }
+}
+
+/**
+ * endpoint_timeouts → `http-request set-timeout server` rules; the last matching rule wins in HAProxy, so
+ * shorter prefixes come first and the most specific prefix decides. Keys starting with `^` are regexes.
+ */
+export function endpointTimeoutLines(timeouts: Readonly<Record<string, number>>): string[] {
+  return Object.entries(timeouts)
+    .sort(([a], [b]) => a.length - b.length || a.localeCompare(b))
+    .map(([path, ms]) => {
+      const cond = path.startsWith("^") ? `path_reg ${quote(path)}` : `path_beg ${quote(path)}`;
+      return `http-request set-timeout server ${Math.max(1, Math.round(ms))}ms if { ${cond} }`;
+    });
+}
+
+function serverLine(m: MeshMember, mode: ResolvedNamespace["mode"]): string {
+  const tls = mode === "https" ? " ssl verify none" : mode === "http2" ? " proto h2" : "";
+  const disabled = m.state === "up" ? "" : " disabled";
+  return `server ${serverName(m.task)} ${m.host}:${m.port} weight ${haproxyWeight(m.weight)}${tls}${disabled}`;
+}
+
+function routeLines(route: DesiredRoute, members: readonly MeshMember[]): string[] {
+  const s = route.settings;
+  const http = s.mode !== "tcp";
+  const fe = [
+    `frontend ${frontendName(route.registration)}`,
+    `    bind 127.0.0.1:${s.proxy_port}`,
+    `    mode ${http ? "http" : "tcp"}`,
+    `    timeout client ${s.timeout_client_ms ?? s.idle_timeout_s * 1000}ms`,
+    ...(http ? [`    timeout http-keep-alive ${s.idle_timeout_s * 1000}ms`] : []),
+    `    default_backend ${backendName(route.registration)}`,
+  ];
+  const be = [
+    `backend ${backendName(route.registration)}`,
+    `    mode ${http ? "http" : "tcp"}`,
+    ...balanceLines(s.lb_policy, s.mode).map((l) => `    ${l}`),
+    `    timeout connect ${s.timeout_connect_ms}ms`,
+    `    timeout server ${s.timeout_server_ms}ms`,
+    `    retries ${s.retries}`,
+    "    option redispatch 1",
+  ];
+  if (http) {
+    // A request that found a closing keep-alive connection is sent again; only idempotent methods are.
+    be.push("    retry-on conn-failure empty-response junk-response");
+    be.push("    http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS || { method PUT DELETE }");
+    for (const l of endpointTimeoutLines(s.endpoint_timeouts)) be.push(`    ${l}`);
+    for (const [name, value] of Object.entries(s.extra_headers).sort(([a], [b]) => a.localeCompare(b)))
+      be.push(`    http-request set-header ${haproxyName(name)} ${quote(value)}`);
+  }
+  const own = members.filter((m) => m.registration === route.registration).sort((a, b) => a.task.localeCompare(b.task));
+  for (const m of own) be.push(`    ${serverLine(m, s.mode)}`);
+  return [...fe, "", ...be];
+}
+
+/** Routes that get a frontend: those with a proxy_port (null = discovery only). */
+export function servedRoutes(routes: readonly DesiredRoute[]): DesiredRoute[] {
+  return routes
+    .filter((r) => r.settings.proxy_port !== null)
+    .sort((a, b) => a.registration.localeCompare(b.registration));
+}
+
+/** What a reload is needed for: the frontends and their settings (not the members, which change live). */
+export function frontendsKey(routes: readonly DesiredRoute[]): string {
+  return JSON.stringify(servedRoutes(routes).map((r) => [r.registration, r.settings]));
+}
+
+export function renderConfig(routes: readonly DesiredRoute[], members: readonly MeshMember[], p: ConfigPaths): string {
+  const lines = [
+    "# Generated by paasta (the local runtime's proxy); rewritten when the mesh namespaces change.",
+    "global",
+    `    stats socket ${quote(p.adminSocket)} mode 600 level admin`,
+    "    stats timeout 30s",
+    "    maxconn 4096",
+    // After a reload the old worker finishes its requests, for at most this long.
+    "    hard-stop-after 30s",
+    "",
+    "defaults",
+    "    timeout connect 1s",
+    "    timeout client 60s",
+    "    timeout server 60s",
+    "    timeout queue 1s",
+    "",
+  ];
+  for (const route of servedRoutes(routes)) lines.push(...routeLines(route, members), "");
+  return `${lines.join("\n")}\n`;
+}
