@@ -16,6 +16,7 @@ import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
 import { ProxyComponent } from "./proxy/proxy-component.js";
+import { proxyDrainer } from "./proxy/proxy-drain.js";
 import { registerProxyMetrics } from "./proxy/proxy-metrics.js";
 import { meshStatusReader } from "./proxy/proxy-status.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
@@ -87,6 +88,8 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     executor: await executorFactory(spec.executor, env),
     inheritEnv: env,
     tickMs: o.tickMs,
+    // The proxy is created below; tasks are drained through it once it runs.
+    meshDrainer: (config) => proxyDrainer(proxy, config),
   });
   const ctx: RuntimeContext = {
     cluster: o.cluster,

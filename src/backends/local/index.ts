@@ -23,6 +23,7 @@ import {
   type VersionStatus,
 } from "../backend.js";
 import type { MeshMembership, MeshRouter } from "../mesh-powers.js";
+import type { MeshDrainer } from "./drain.js";
 import type { Executor } from "./executors/executor.js";
 import { LocalMesh } from "./mesh.js";
 import { RuntimeLog } from "./runtime-log.js";
@@ -37,6 +38,8 @@ export interface LocalBackendOptions {
   readonly tickMs?: number;
   readonly portRange?: readonly [number, number];
   readonly defaultGraceSeconds?: number;
+  /** drain_method hacheck through the local proxy (the host gives it; without it hacheck drains as noop). */
+  readonly meshDrainer?: MeshDrainer;
 }
 
 export class LocalBackend implements Backend, ReplicaRestarter, LogSource, MeshRouter, MeshMembership {
@@ -73,6 +76,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, MeshR
       portRange: o.portRange,
       defaultGraceSeconds: o.defaultGraceSeconds,
       onChange: () => this.mesh.emit(),
+      meshDrainer: o.meshDrainer,
     });
   }
 

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { DesiredApp } from "../../model/app.js";
 import { decideBounce } from "./bounce.js";
-import { drainerFor } from "./drain.js";
+import { drainerFor, type MeshDrainer } from "./drain.js";
 import type { Executor } from "./executors/executor.js";
 import { type HealthResult, probe } from "./health.js";
 import { allocatePort, DEFAULT_PORT_RANGE } from "./ports.js";
@@ -31,6 +31,8 @@ export interface SupervisorOptions {
   readonly now?: () => number;
   /** Called after each tick that changed something (metrics, tests). */
   readonly onChange?: () => void;
+  /** drain_method hacheck: through the local proxy (given by the `paasta up` host). */
+  readonly meshDrainer?: MeshDrainer;
 }
 
 interface Backoff {
@@ -466,7 +468,7 @@ export class Supervisor {
   private continueDrain(t: TaskRecord, app: DesiredApp): void {
     if (this.busy.has(t.id) || this.killing.has(t.id)) return;
     this.busy.add(t.id);
-    const drainer = drainerFor(app.config);
+    const drainer = drainerFor(app.config, this.o.meshDrainer);
     const target = { host: t.host, port: t.port };
     void (async () => {
       if (!this.drainCalled.has(t.id)) {

@@ -13,7 +13,7 @@
  * Passes run on every membership change, and every `verifyMs` as a safety net. Without HAProxy installed the
  * component starts anyway and says once that discovery is off and how to install it.
  */
-import { renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import type { MeshMembership } from "../../backends/backend.js";
 import type { DesiredRoute } from "../../model/mesh.js";
 import type { Component, ComponentHealth } from "../component.js";
@@ -53,6 +53,8 @@ export class ProxyComponent implements Component {
   readonly name = "proxy";
   readonly paths: HaproxyPaths;
   private bin: string | null = null;
+  /** Why discovery is off (no HAProxy), in words. */
+  private off: string | null = null;
   private version = "";
   private haproxy: HaproxyProcess | undefined;
   /** The routes of the config HAProxy runs, and their key. */
@@ -99,10 +101,12 @@ export class ProxyComponent implements Component {
     this.bin = findHaproxy(this.o.haproxyPath, this.o.env);
     if (!this.bin) {
       const where = this.o.haproxyPath ? `${this.o.haproxyPath} is not an executable` : "HAProxy is not installed";
-      this.o.report(`${where}: service discovery is off (no proxy ports are served); ${INSTALL_HINT}`, "warn");
+      this.off = `${where}: service discovery is off (no proxy port is served); ${INSTALL_HINT}`;
+      this.o.report(this.off, "warn");
       return;
     }
     this.version = await haproxyVersion(this.bin);
+    mkdirSync(this.paths.dir, { recursive: true });
     if (await stopLeftover(this.paths)) this.o.report("stopped the HAProxy an earlier paasta up left running");
     this.haproxy = new HaproxyProcess(this.bin, this.paths, {
       onExit: (code, signal) => this.onExit(code, signal),
@@ -124,7 +128,7 @@ export class ProxyComponent implements Component {
   }
 
   health(): ComponentHealth {
-    if (!this.bin) return { ok: true, detail: `discovery off: HAProxy not installed (${INSTALL_HINT})` };
+    if (!this.bin) return { ok: true, detail: this.off ?? `service discovery is off; ${INSTALL_HINT}` };
     if (this.rejection)
       return { ok: false, detail: `HAProxy rejected the new config (old one kept): ${this.rejection}` };
     if (!this.serving)
@@ -179,6 +183,11 @@ export class ProxyComponent implements Component {
     const routes = servedRoutes(this.o.membership.meshRoutes());
     const members = this.o.membership.meshMembers();
     const key = frontendsKey(routes);
+    if (key === this.runningKey && this.rejection) {
+      // The change HAProxy rejected was undone: what runs is what is wanted again.
+      this.rejectedKey = null;
+      this.rejection = null;
+    }
     if (!haproxy.running) {
       if (routes.length === 0 || Date.now() < this.nextStartAt || key === this.rejectedKey) return;
       if (!(await this.writeChecked(routes, key))) return;

@@ -35,7 +35,7 @@ export function registerProxyMetrics(registry: Prom.Registry, proxy: ProxyCompon
     const before = last.get(key) ?? 0;
     const delta = raw >= before ? raw - before : raw;
     last.set(key, raw);
-    if (delta > 0) counter.inc(labels, delta);
+    counter.inc(labels, delta);
   };
   const rows = async (type: "FRONTEND" | "BACKEND") =>
     ((await snapshot()).stats ?? []).filter((r) => r.svname === type && /^(fe|be)_/.test(r.pxname ?? ""));

@@ -7,7 +7,7 @@ import type { MeshStatusReader } from "../../backends/backend.js";
 import type { AppRef } from "../../model/app.js";
 import type { MeshBackend, MeshNamespaceStatus, MeshStatus } from "../../model/mesh.js";
 import { backendName, serverName } from "./haproxy-config.js";
-import { INSTALL_HINT, type ProxyComponent } from "./proxy-component.js";
+import type { ProxyComponent } from "./proxy-component.js";
 import type { ServerState, StatRow } from "./servers.js";
 
 /** The backends of one registration as the data plane sees them (members joined with HAProxy's state). */
@@ -47,7 +47,6 @@ function backendsOf(
 }
 
 export function proxyDetail(proxy: ProxyComponent): { available: boolean; detail: string } {
-  if (!proxy.available) return { available: false, detail: `discovery off: HAProxy not installed (${INSTALL_HINT})` };
   return { available: proxy.serving, detail: proxy.health().detail };
 }
 
