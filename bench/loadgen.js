@@ -59,7 +59,9 @@ export async function loadgen(o) {
       latencies.push(r.ms);
     }
   };
-  const timer = o.onProgress ? setInterval(() => o.onProgress({ sent: Math.min(next, o.requests), failed }), 1000) : null;
+  const timer = o.onProgress
+    ? setInterval(() => o.onProgress({ sent: Math.min(next, o.requests), failed }), 1000)
+    : null;
   await Promise.all(Array.from({ length: o.concurrency }, worker));
   if (timer) clearInterval(timer);
   agent.destroy();

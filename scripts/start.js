@@ -105,6 +105,12 @@ In another terminal, try:
   ${p} mark-for-deployment -s hello -c $(git -C ${join(ws, "repos/hello")} rev-parse HEAD) -l dev.everything    # watch a crossover bounce
   ${p} stop -s hello -c dev -i main      then      ${p} start -s hello -c dev -i main
   ${p} pipeline run -s hello -k $(git -C ${join(ws, "repos/hello")} rev-parse HEAD)    # deploy.yaml step by step (docs/pipeline.md)
+The mesh (smartstack.yaml; needs HAProxy, docs/mesh.md): hello.main on 127.0.0.1:20001, echo.main on 127.0.0.1:20002
+  curl http://127.0.0.1:20001/echo/hi      # hello calls echo through echo's proxy port
+  ${p} mesh-status -s hello -i main        # each task in rotation: up / draining / down, sessions
+  Watch a bounce with no failed request: in one terminal
+    node ${join(root, "bench/loadgen.js")} http://127.0.0.1:20001/ --requests 20000 --concurrency 8 --rate 400
+  and meanwhile bounce hello (the commit + mark-for-deployment above); it ends with "failed": 0.
 Start over with: rm -rf ${ws}
 `);
 const up = spawn(process.execPath, [bin, "up", "--cluster", "dev"], {

@@ -21,6 +21,7 @@ const envs = [
   ["scripts/testenv", "k8s"],
   ["scripts/testenv-docker", "docker"],
   ["scripts/testenv-tools", "tools"],
+  ["scripts/testenv-haproxy", "haproxy"],
 ].filter(([script]) => existsSync(`${root}${script}`));
 const wasRunning = new Map(envs.map(([script, kind]) => [kind, quiet(script, [kind, "status"]) === 0]));
 for (const [script, kind] of envs) {

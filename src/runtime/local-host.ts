@@ -18,7 +18,7 @@ import { EventBus } from "./events.js";
 import { ProxyComponent } from "./proxy/proxy-component.js";
 import { proxyDrainer } from "./proxy/proxy-drain.js";
 import { registerProxyMetrics } from "./proxy/proxy-metrics.js";
-import { meshStatusReader } from "./proxy/proxy-status.js";
+import { type MeshView, meshStatusReader, meshView } from "./proxy/proxy-status.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
 
 export interface LocalHostOptions extends ReconcileOptions {
@@ -38,6 +38,8 @@ export interface LocalHost {
   readonly reconcile: ReconcileComponent;
   readonly api: ApiComponent;
   readonly proxy: ProxyComponent;
+  /** The proxy's view of each mesh namespace (for the monitor). */
+  readonly meshView: MeshView;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
   /** Stops every component; the services too unless `keepTasks`. */
@@ -136,6 +138,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     reconcile,
     api,
     proxy,
+    meshView: meshView(proxy),
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {

@@ -99,7 +99,14 @@ export interface LoadResult {
  */
 export function loadInChild(url: string, requests: number, concurrency: number, rate: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const args = [join(REPO, "bench/loadgen.js"), url, "--requests", String(requests), "--concurrency", String(concurrency)];
+    const args = [
+      join(REPO, "bench/loadgen.js"),
+      url,
+      "--requests",
+      String(requests),
+      "--concurrency",
+      String(concurrency),
+    ];
     const child = spawn(process.execPath, [...args, "--rate", String(rate)], { stdio: ["ignore", "pipe", "ignore"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => {

@@ -68,6 +68,9 @@ export class ProxyComponent implements Component {
   private pass: Promise<void> | null = null;
   private again = false;
   private requested = 0;
+  /** The members last applied without a failed command; a pass with the same ones skips HAProxy until verifyDue. */
+  private synced: string | null = null;
+  private verifyDue = true;
   private completed = 0;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -115,7 +118,10 @@ export class ProxyComponent implements Component {
       },
     });
     this.unsubscribe = this.o.membership.onMeshChange(() => this.kick());
-    this.timer = setInterval(() => this.kick(), this.o.verifyMs ?? 1000);
+    this.timer = setInterval(() => {
+      this.verifyDue = true;
+      this.kick();
+    }, this.o.verifyMs ?? 1000);
     await this.sync();
   }
 
@@ -161,6 +167,7 @@ export class ProxyComponent implements Component {
   async sync(): Promise<void> {
     if (!this.haproxy || this.stopped) return;
     const ticket = ++this.requested;
+    this.verifyDue = true;
     this.kick();
     while (this.completed < ticket && !this.stopped && this.pass) await this.pass;
   }
@@ -211,6 +218,7 @@ export class ProxyComponent implements Component {
   private adopt(routes: DesiredRoute[], key: string): void {
     this.running = routes;
     this.runningKey = key;
+    this.synced = null;
     this.rejectedKey = null;
     this.rejection = null;
   }
@@ -231,18 +239,24 @@ export class ProxyComponent implements Component {
   }
 
   private async syncServers(members: ReturnType<MeshMembership["meshMembers"]>): Promise<void> {
+    const key = `${this.runningKey}|${JSON.stringify(members)}`;
+    if (key === this.synced && !this.verifyDue) return;
+    this.verifyDue = false;
     const current = await this.serverStates();
     if (!current) return;
+    let clean = true;
     for (const route of this.running) {
       const wanted = members.filter((m) => m.registration === route.registration);
       const have = current.filter((s) => s.backend === backendName(route.registration));
       for (const cmd of serverCommands(route.registration, wanted, have)) {
         // A server with connections left cannot be deleted yet: the next pass tries again.
         await haproxyDo(this.paths.adminSocket, cmd).catch((e: unknown) => {
+          clean = false;
           if (!cmd.startsWith("del server")) this.o.report(`proxy: ${(e as Error).message}`, "warn");
         });
       }
     }
+    this.synced = clean ? key : null;
   }
 
   /** Every server as HAProxy has it now; null when HAProxy does not answer. */

@@ -10,10 +10,23 @@ import { backendName, serverName } from "./haproxy-config.js";
 import type { ProxyComponent } from "./proxy-component.js";
 import type { ServerState, StatRow } from "./servers.js";
 
-/** The backends of one registration as the data plane sees them (members joined with HAProxy's state). */
-export async function registrationBackends(proxy: ProxyComponent, registration: string): Promise<MeshBackend[]> {
-  const [servers, stats] = await Promise.all([proxy.serverStates(), proxy.stats()]);
-  return backendsOf(proxy, registration, servers, stats);
+/**
+ * The proxy's view for other components (the monitor's mesh replication check, reference §8.1: "available"
+ * backends are those HAProxy has up): each namespace's backends, and whether the proxy serves it at all.
+ */
+export interface MeshView {
+  served(registration: string): boolean;
+  backendsOf(registration: string): Promise<MeshBackend[]>;
+}
+
+export function meshView(proxy: ProxyComponent): MeshView {
+  return {
+    served: (registration) => proxy.servedRegistrations().has(registration),
+    async backendsOf(registration) {
+      const [servers, stats] = await Promise.all([proxy.serverStates(), proxy.stats()]);
+      return backendsOf(proxy, registration, servers, stats);
+    },
+  };
 }
 
 function backendsOf(
