@@ -25,6 +25,23 @@ export function meshLines(io: Io, s: MeshStatus): string[] {
   return out;
 }
 
+/**
+ * One line for `paasta status`: the namespaces with a proxy port the instance registers in, served or not
+ * (and why not, e.g. HAProxy missing); nothing when it registers in none.
+ */
+export function meshSummary(io: Io, s: MeshStatus | undefined): string | null {
+  const m = marks(io);
+  const ports = (s?.namespaces ?? []).filter((n) => n.proxy_port !== null);
+  if (!s || ports.length === 0) return null;
+  const parts = ports.map((n) =>
+    n.served
+      ? `${n.name} on ${n.address} (${n.backends.filter((b) => b.state === "up").length}/${n.backends.length} up)`
+      : `${n.name} port ${n.proxy_port} not served`,
+  );
+  const why = ports.some((n) => !n.served) ? `: ${s.proxy.detail}` : "";
+  return `Mesh: ${parts.join(", ")}${why ? m.yellow(why) : ""}`;
+}
+
 /** `task id → "mesh: hello.main up"`, for `paasta status -v`. */
 export function membershipByTask(s: MeshStatus | undefined): Map<string, string> {
   const out = new Map<string, string>();

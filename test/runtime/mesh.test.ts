@@ -264,6 +264,7 @@ describe("the local proxy: discovery through 127.0.0.1:proxy_port", () => {
     expect(json[0].mesh.namespaces[0].backends).toHaveLength(3);
     const st = paastaBin(["status", "-s", "hello", "-c", "dev", "-i", "main", "-v"], { env: ws.env });
     expect(st.stdout.match(/mesh: hello\.main up/g)).toHaveLength(3);
+    expect(st.stdout).toContain(`Mesh: hello.main on 127.0.0.1:${port} (3/3 up)`);
     const info = paastaBin(["info", "-s", "hello"], { env: ws.env });
     expect(info.stdout).toContain(`http://127.0.0.1:${port} (hello.main on dev)`);
     // (until: a retry when the API closes an idle keep-alive connection just as it is reused)
@@ -326,6 +327,8 @@ describe("the local proxy without HAProxy", () => {
     const ms = paastaBin(["mesh-status", "-s", "hello", "-i", "main", "-c", "dev"], { env: ws.env });
     expect(ms.stdout).toMatch(/no-such-haproxy is not an executable: service discovery is off/);
     expect(ms.stdout).toMatch(/not served/);
+    const st = paastaBin(["status", "-s", "hello", "-c", "dev", "-i", "main"], { env: ws.env });
+    expect(st.stdout).toMatch(/Mesh: hello\.main port \d+ not served: .*service discovery is off/);
     const info = paastaBin(["info", "-s", "hello"], { env: ws.env });
     expect(info.stdout).toMatch(/hello\.main \(port \d+\) not served on dev: .*service discovery is off/);
     expect(info.stdout).not.toMatch(/http:\/\/127\.0\.0\.1:\d+ \(hello\.main/);

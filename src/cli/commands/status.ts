@@ -14,7 +14,7 @@ import {
   soaDirOptions,
 } from "../common.js";
 import { type Io, marks } from "../io.js";
-import { membershipByTask } from "../mesh-lines.js";
+import { membershipByTask, meshSummary } from "../mesh-lines.js";
 import type { Runner } from "../registry.js";
 import { clientsFor, longRunningTargets } from "../targets.js";
 
@@ -68,14 +68,11 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
           `/v1/services/${opts.service}/${t.instance}/status`,
         );
         if (r.status !== 200) return { target: t, error: r.body?.message ?? `HTTP ${r.status}` };
-        // -v: each task's mesh membership, where the cluster has a mesh data plane (else nothing is shown).
-        const mesh =
-          (opts.verbose ?? 0) > 0
-            ? await client
-                .get<MeshStatus>(`/v1/services/${opts.service}/${t.instance}/mesh_status`)
-                .then((m) => (m.status === 200 ? m.body : undefined))
-                .catch(() => undefined)
-            : undefined;
+        // The mesh line (and with -v each task's membership), where the cluster has a mesh data plane.
+        const mesh = await client
+          .get<MeshStatus>(`/v1/services/${opts.service}/${t.instance}/mesh_status`)
+          .then((m) => (m.status === 200 ? m.body : undefined))
+          .catch(() => undefined);
         return { target: t, status: r.body, mesh };
       } catch (e) {
         return { target: t, error: e instanceof PaastaError ? e.message : (e as Error).message };
@@ -107,6 +104,8 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
       continue;
     }
     printInstance(io, r.status, opts.verbose ?? 0, membershipByTask(r.mesh));
+    const line = meshSummary(io, r.mesh);
+    if (line) io.out(`    ${line}`);
   }
   return failed === 0 ? 0 : 1;
 }
