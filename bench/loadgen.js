@@ -30,7 +30,8 @@ function once(agent, url, timeoutMs) {
 }
 
 /**
- * @param {{url: string, requests: number, concurrency: number, rate?: number, timeoutMs?: number,
+ * `url` may be a list: request i goes to url[i % length] (a client-side round robin, to compare with a proxy).
+ * @param {{url: string | string[], requests: number, concurrency: number, rate?: number, timeoutMs?: number,
  *   onProgress?: (p: {sent: number, failed: number}) => void}} o
  */
 export async function loadgen(o) {
@@ -40,6 +41,7 @@ export async function loadgen(o) {
   const statuses = {};
   let next = 0;
   let failed = 0;
+  const urls = Array.isArray(o.url) ? o.url : [o.url];
   const t0 = performance.now();
   const worker = async () => {
     for (let i = next++; i < o.requests; i = next++) {
@@ -48,7 +50,7 @@ export async function loadgen(o) {
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
       }
-      const r = await once(agent, o.url, o.timeoutMs ?? 5000);
+      const r = await once(agent, urls[i % urls.length], o.timeoutMs ?? 5000);
       if (r.error) {
         failed++;
         errors[r.error] = (errors[r.error] ?? 0) + 1;

@@ -4,6 +4,7 @@
  * 127.0.0.1:proxy_port only.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { paastaBin } from "../helpers/cli.js";
@@ -255,6 +256,32 @@ describe("the local proxy: discovery through 127.0.0.1:proxy_port", () => {
     );
     expect((await through(port)).status).toBe(200);
   });
+
+  it("a port another program holds is reported and tried again; reloads for new namespaces drop no request", async () => {
+    const busy = await freeProxyPort();
+    const holder = createServer(() => {});
+    await new Promise<void>((r) => holder.listen(busy, "127.0.0.1", r));
+    // Requests to hello.main all along: through the failed load, the reload that adds `busy`, the one removing it.
+    const load = loadInChild(`http://127.0.0.1:${port}/`, 4000, 4, 200);
+    try {
+      ws.writeSoa("hello", "smartstack.yaml", `${smartstack(port)}busy:\n  proxy_port: ${busy}\n`);
+      await up.waitForOutput(/HAProxy could not load the new config, the old one keeps running: .*cannot bind/, 30_000);
+      expect((await through(port)).status).toBe(200);
+      expect((await meshStatus(ws.api, "hello", "main")).proxy.detail).toMatch(/could not load the new config/);
+    } finally {
+      holder.close();
+    }
+    await up.waitForOutput(new RegExp(`HAProxy reloaded: serving hello\\.busy:${busy}, hello\\.main:${port}`), 30_000);
+    expect((await through(busy)).status).toBe(503); // served, and no task registers in it
+    ws.writeSoa("hello", "smartstack.yaml", smartstack(port));
+    await until(
+      () => meshStatus(ws.api, "hello", "main"),
+      (s) => new RegExp(`serving ${port} hello.main$`).test(s.proxy.detail),
+      30_000,
+    );
+    const result = await load;
+    expect({ failed: result.failed, errors: result.errors }).toEqual({ failed: 0, errors: {} });
+  }, 90_000);
 
   it("mesh-status, status -v, info and /metrics show the mesh", async () => {
     const ms = paastaBin(["mesh-status", "-s", "hello", "-i", "main", "-c", "dev"], { env: ws.env });

@@ -58,7 +58,9 @@ describe("the generated HAProxy config", () => {
     expect(text).toContain('    http-request set-header X-Mesh "yes"');
     expect(text).toContain("    server main-a 127.0.0.1:31001 weight 10\n");
     expect(text).toContain("    server main-b 127.0.0.1:31002 weight 10 disabled\n");
-    expect(text).toContain('stats socket "/run/paasta/admin.sock" mode 600 level admin');
+    expect(text).toContain('stats socket "/run/paasta/admin.sock" mode 600 level admin expose-fd listeners');
+    expect(text).toContain("    option idle-close-on-response\n");
+    expect(text).toContain("    noreuseport\n");
   });
 
   it("gives a namespace without proxy_port (discovery only) no frontend", () => {

@@ -92,6 +92,16 @@ async function workerPid(adminSocket: string): Promise<number | null> {
   }
 }
 
+/** The master's count of failed reloads (`show proc`: `master 0 [failed: N]`); null when it does not answer. */
+async function failedReloads(masterSocket: string): Promise<number | null> {
+  try {
+    const m = /\[failed: (\d+)\]/.exec(await haproxyCommand(masterSocket, "show proc", 1000));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Stops a master left behind by an earlier `paasta up` (its pid file names it; its command line must match). */
 export async function stopLeftover(paths: HaproxyPaths): Promise<boolean> {
   if (!existsSync(paths.pidFile)) return false;
@@ -120,6 +130,8 @@ export class HaproxyProcess {
   private child: ChildProcess | undefined;
   private stopping = false;
   private readonly tail: string[] = [];
+  /** HAProxy's alerts since the last reload began (why a reload failed). */
+  private alerts: string[] = [];
 
   constructor(
     readonly bin: string,
@@ -141,6 +153,7 @@ export class HaproxyProcess {
     mkdirSync(join(this.paths.masterSocket, ".."), { recursive: true });
     for (const s of [this.paths.adminSocket, this.paths.masterSocket]) rmSync(s, { force: true });
     this.stopping = false;
+    this.alerts = [];
     const child = spawn(this.bin, ["-W", "-S", `${this.paths.masterSocket},mode,600`, "-f", this.paths.config], {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -150,6 +163,7 @@ export class HaproxyProcess {
       for (const line of d.toString().split("\n").filter(Boolean)) {
         this.tail.push(line);
         if (this.tail.length > 20) this.tail.shift();
+        if (/\[ALERT\]/.test(line)) this.alerts.push(line.replace(/^\[ALERT\]\s*\(\d+\)\s*:\s*/, "").trim());
         this.hooks.onLine(line);
       }
     };
@@ -164,24 +178,35 @@ export class HaproxyProcess {
     });
     const end = Date.now() + 5000;
     while (Date.now() < end && !exited) {
-      if ((await workerPid(this.paths.adminSocket)) !== null) return;
+      // Ready: the worker answers on the admin socket and the master on its own (it accepts a moment later).
+      if ((await workerPid(this.paths.adminSocket)) !== null && (await failedReloads(this.paths.masterSocket)) !== null)
+        return;
       await sleep(20);
     }
     if (!exited) await this.stop();
-    throw new Error(`HAProxy did not start: ${this.tail.slice(-5).join(" / ") || "no worker within 5 s"}`);
+    const why = this.alerts.join("; ") || this.tail.slice(-5).join(" / ") || "no worker within 5 s";
+    throw new Error(`HAProxy did not start: ${why}`);
   }
 
-  /** Seamless reload with the config now at `paths.config`: resolves once the new worker answers. */
+  /**
+   * Seamless reload with the config now at `paths.config`: resolves once the new worker answers; throws with
+   * HAProxy's alerts when the master reports the reload failed (it then keeps the old worker serving).
+   */
   async reload(): Promise<void> {
     const before = await workerPid(this.paths.adminSocket);
+    const failedBefore = await failedReloads(this.paths.masterSocket);
+    this.alerts = [];
     await haproxyCommand(this.paths.masterSocket, "reload");
-    const end = Date.now() + 5000;
+    const end = Date.now() + 10_000;
     while (Date.now() < end && this.child) {
       const now = await workerPid(this.paths.adminSocket);
       if (now !== null && now !== before) return;
-      await sleep(20);
+      const failed = await failedReloads(this.paths.masterSocket);
+      if (failed !== null && failedBefore !== null && failed > failedBefore)
+        throw new Error(this.alerts.join("; ") || "the reload failed");
+      await sleep(50);
     }
-    throw new Error(`HAProxy did not reload within 5 s: ${this.tail.slice(-3).join(" / ")}`);
+    throw new Error(`HAProxy did not reload within 10 s: ${this.alerts.join("; ") || this.tail.slice(-3).join(" / ")}`);
   }
 
   async stop(): Promise<void> {

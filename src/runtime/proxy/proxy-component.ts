@@ -43,11 +43,13 @@ export interface ProxyOptions {
 }
 
 export const INSTALL_HINT =
-  "install HAProxy ≥ 2.4 (Debian/Ubuntu: sudo apt-get install haproxy) or set cluster_backends.CLUSTER.haproxy_path";
+  "install HAProxy ≥ 2.6 (Debian/Ubuntu: sudo apt-get install haproxy) or set cluster_backends.CLUSTER.haproxy_path";
 
 /** After this many unexpected exits within EXIT_WINDOW_MS, restarts back off (1 s, 2 s, … 30 s). */
 const EXITS_BEFORE_BACKOFF = 3;
 const EXIT_WINDOW_MS = 30_000;
+/** A config HAProxy could not load (not one it refused) is tried again after this long. */
+const RETRY_LOAD_MS = 5000;
 
 export class ProxyComponent implements Component {
   readonly name = "proxy";
@@ -62,8 +64,12 @@ export class ProxyComponent implements Component {
   private runningKey: string | null = null;
   /** The key of the last config HAProxy rejected (not tried again until the routes change), and why. */
   private rejectedKey: string | null = null;
+  /** Until when the rejected key is not tried again (forever for a config `haproxy -c` refuses). */
+  private rejectedUntil = 0;
   private rejection: string | null = null;
   private exits: number[] = [];
+  /** The last start failure reported (reported once, retried with back-off). */
+  private startError: string | null = null;
   private nextStartAt = 0;
   private pass: Promise<void> | null = null;
   private again = false;
@@ -135,8 +141,8 @@ export class ProxyComponent implements Component {
 
   health(): ComponentHealth {
     if (!this.bin) return { ok: true, detail: this.off ?? `service discovery is off; ${INSTALL_HINT}` };
-    if (this.rejection)
-      return { ok: false, detail: `HAProxy rejected the new config (old one kept): ${this.rejection}` };
+    if (this.rejection) return { ok: false, detail: this.rejection };
+    if (!this.serving && this.startError) return { ok: false, detail: this.startError };
     if (!this.serving)
       return this.running.length === 0 && this.runningKey === null
         ? { ok: true, detail: `HAProxy ${this.version}: no proxy port to serve yet` }
@@ -173,15 +179,36 @@ export class ProxyComponent implements Component {
   }
 
   private onExit(code: number | null, signal: string | null): void {
-    const now = Date.now();
     this.restarts++;
-    this.exits = [...this.exits.filter((t) => now - t < EXIT_WINDOW_MS), now];
-    const n = this.exits.length - EXITS_BEFORE_BACKOFF;
-    this.nextStartAt = n >= 0 ? now + Math.min(1000 * 2 ** n, 30_000) : 0;
     this.runningKey = null;
     this.o.report(`HAProxy exited (${signal ?? `code ${code}`}); restarting it`, "warn");
-    this.kick();
-    if (this.nextStartAt > now) setTimeout(() => this.kick(), this.nextStartAt - now).unref();
+    this.backOff();
+  }
+
+  /** After an exit or a failed start: at once, then (after 3 within 30 s) 1 s, 2 s, … 30 s. */
+  private backOff(): void {
+    const now = Date.now();
+    this.exits = [...this.exits.filter((t) => now - t < EXIT_WINDOW_MS), now];
+    const n = this.exits.length - EXITS_BEFORE_BACKOFF;
+    this.nextStartAt = n >= 0 ? now + Math.min(1000 * 2 ** n, 30_000) : now + 100;
+    setTimeout(() => this.kick(), this.nextStartAt - now).unref();
+  }
+
+  /** Starts HAProxy with the checked config; a failure (a port taken…) is reported once and retried. */
+  private async startHaproxy(haproxy: HaproxyProcess, routes: DesiredRoute[], key: string): Promise<void> {
+    try {
+      await haproxy.start();
+    } catch (e) {
+      const message = (e as Error).message;
+      if (message !== this.startError) this.o.report(`${message}; trying again`, "error");
+      this.startError = message;
+      this.backOff();
+      return;
+    }
+    this.startError = null;
+    this.adopt(routes, key);
+    const served = routes.map((r) => `${r.registration} on 127.0.0.1:${r.settings.proxy_port}`).join(", ");
+    this.o.report(`HAProxy ${this.version} serving ${served}`);
   }
 
   private async converge(): Promise<void> {
@@ -196,16 +223,23 @@ export class ProxyComponent implements Component {
       this.rejection = null;
     }
     if (!haproxy.running) {
-      if (routes.length === 0 || Date.now() < this.nextStartAt || key === this.rejectedKey) return;
+      if (routes.length === 0 || Date.now() < this.nextStartAt || this.isRejected(key)) return;
       if (!(await this.writeChecked(routes, key))) return;
-      await haproxy.start();
-      this.adopt(routes, key);
-      this.o.report(
-        `HAProxy ${this.version} serving ${routes.map((r) => `${r.registration} on 127.0.0.1:${r.settings.proxy_port}`).join(", ")}`,
-      );
-    } else if (key !== this.runningKey && key !== this.rejectedKey) {
+      await this.startHaproxy(haproxy, routes, key);
+      if (!haproxy.running) return;
+    } else if (key !== this.runningKey && !this.isRejected(key)) {
       if (!(await this.writeChecked(routes, key))) return this.syncServers(members);
-      await haproxy.reload();
+      try {
+        await haproxy.reload();
+      } catch (e) {
+        // The master keeps the old worker when the new one cannot start (e.g. a port another program holds).
+        this.reject(
+          key,
+          `HAProxy could not load the new config, the old one keeps running: ${(e as Error).message}`,
+          true,
+        );
+        return this.syncServers(members);
+      }
       this.reloads++;
       this.adopt(routes, key);
       this.o.report(
@@ -213,6 +247,20 @@ export class ProxyComponent implements Component {
       );
     }
     await this.syncServers(members);
+  }
+
+  private isRejected(key: string): boolean {
+    return key === this.rejectedKey && Date.now() < this.rejectedUntil;
+  }
+
+  /** A config `haproxy -c` refuses is not tried again until the routes change; a failed load (a port another
+   * program holds) is tried again after RETRY_LOAD_MS. */
+  private reject(key: string, message: string, retry = false): void {
+    this.rejectedUntil = retry ? Date.now() + RETRY_LOAD_MS : Number.POSITIVE_INFINITY;
+    if (key === this.rejectedKey && message === this.rejection) return;
+    this.rejectedKey = key;
+    this.rejection = message;
+    this.o.report(message, "error");
   }
 
   private adopt(routes: DesiredRoute[], key: string): void {
@@ -229,9 +277,7 @@ export class ProxyComponent implements Component {
     writeFileSync(this.paths.candidate, text);
     const problem = await checkConfig(this.bin as string, this.paths.candidate);
     if (problem) {
-      this.rejectedKey = key;
-      this.rejection = problem;
-      this.o.report(`HAProxy rejected the new config, the old one keeps running: ${problem}`, "error");
+      this.reject(key, `HAProxy rejected the new config, the old one keeps running: ${problem}`);
       return false;
     }
     renameSync(this.paths.candidate, this.paths.config);
