@@ -2,14 +2,15 @@
 // bench/mesh: the local proxy (issue 12), with `paasta up`, its HAProxy and real tasks (hello's code).
 //  1. proxy overhead: p50 latency through 127.0.0.1:proxy_port minus p50 straight to the same 3 tasks in turn
 //     (keep-alive, concurrency 1; 10 rounds of 1000 requests each way, alternated, so that the machine's load
-//     weighs on both alike; the medians of the rounds); target ≤ +0.2 ms.
+//     weighs on both alike; the medians of the rounds); target ≤ +0.2 ms. A bare HAProxy (minimal config) in
+//     front of the same tasks is measured alongside: what HAProxy itself costs on this machine at this load.
 //  2. bounces under load: ≥ 10,000 requests at concurrency 8 through the proxy while hello goes through 3
 //     crossover bounces and one `paasta restart`; target 0 failed (connection errors, timeouts or 5xx).
 //  3. healthy → in rotation: from a new task's health check passing to HAProxy sending it requests, as
 //     mesh_status reports both (5 new tasks); target ≤ 1 s.
 // Needs HAProxy (scripts/testenv-haproxy haproxy setup). Prints one JSON object.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -128,6 +129,26 @@ function commit(ws, n) {
   git(["commit", "-q", "-m", `v${n}`], ws.repo);
   return git(["rev-parse", "HEAD"], ws.repo);
 }
+/** HAProxy with a minimal config in front of the same tasks: what HAProxy alone costs on this machine now. */
+async function bareHaproxy(root, addresses) {
+  const port = await freePort();
+  const cfg = join(root, "bare-haproxy.cfg");
+  const servers = addresses.map((a, i) => `    server s${i} ${a}`).join("\n");
+  writeFileSync(
+    cfg,
+    `defaults\n    mode http\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\nfrontend f\n    bind 127.0.0.1:${port}\n    default_backend b\nbackend b\n${servers}\n`,
+  );
+  const bin = ["/usr/sbin/haproxy", "/usr/local/sbin/haproxy"].find((p) => existsSync(p)) ?? "haproxy";
+  const child = spawn(bin, ["-f", cfg], { stdio: "ignore" });
+  const url = `http://127.0.0.1:${port}/`;
+  await until(
+    () => fetch(url),
+    (r) => r.ok,
+    10_000,
+  );
+  return { child, url };
+}
+
 /** bench/loadgen.js in its own process: this one blocks while it runs the CLI. */
 function loadInChild(url, requests, concurrency, rate) {
   return new Promise((resolve, reject) => {
@@ -168,20 +189,30 @@ try {
   paasta(ws, ["mark-for-deployment", "-s", "hello", "-c", git(["rev-parse", "HEAD"], ws.repo), "-l", "dev.everything"]);
   await settled(ws, (s) => s.versions[0].tasks.length === 3);
 
-  // 1. overhead at p50
-  const tasks = (await backends(ws)).map((b) => `http://${b.address}/`);
+  // 1. overhead at p50, with a bare HAProxy (minimal config, same tasks) as the machine's reference
+  const addresses = (await backends(ws)).map((b) => b.address);
+  const tasks = addresses.map((a) => `http://${a}/`);
+  const bare = await bareHaproxy(ws.root, addresses);
   const direct = [];
   const proxied = [];
-  for (let i = 0; i < 10; i++) {
-    direct.push((await loadgen({ url: tasks, requests: 1000, concurrency: 1 })).latency_ms.p50);
-    const proxy = await loadgen({ url: `http://127.0.0.1:${ws.proxyPort}/`, requests: 1000, concurrency: 1 });
-    proxied.push(proxy.latency_ms.p50);
+  const reference = [];
+  try {
+    for (let i = 0; i < 10; i++) {
+      direct.push((await loadgen({ url: tasks, requests: 1000, concurrency: 1 })).latency_ms.p50);
+      const proxy = await loadgen({ url: `http://127.0.0.1:${ws.proxyPort}/`, requests: 1000, concurrency: 1 });
+      proxied.push(proxy.latency_ms.p50);
+      reference.push((await loadgen({ url: bare.url, requests: 1000, concurrency: 1 })).latency_ms.p50);
+    }
+  } finally {
+    bare.child.kill("SIGTERM");
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   result.direct_p50_ms = median(direct);
   result.proxy_p50_ms = median(proxied);
   result.proxy_overhead_p50_ms = Number((result.proxy_p50_ms - result.direct_p50_ms).toFixed(3));
+  result.bare_haproxy_overhead_p50_ms = Number((median(reference) - result.direct_p50_ms).toFixed(3));
   result.proxy_overhead_target_ms = 0.2;
+  result.load_average = Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 
   // 2. bounces under load
   const requests = Number(process.env.BENCH_REQUESTS ?? 12_000);
