@@ -49,6 +49,7 @@ export class Backoffs {
 
   /** The crash-loop state of an app version and how long until its next start, for status and converge. */
   of(service: string, instance: string, configHash: string, now: number): (Backoff & { waitMs: number }) | undefined {
+    if (this.byVersion.size === 0) return undefined; // the usual case, asked for every app on every tick
     const b = this.byVersion.get(keyOf(service, instance, configHash));
     return b ? { ...b, waitMs: Math.max(0, b.nextStartAt - now) } : undefined;
   }

@@ -62,18 +62,15 @@ export function planConverge(input: ConvergeInput): ConvergePlan {
     oldTasks: [...old].sort(order),
     marginFactor: app.config.bounce_margin_factor,
   });
-  const replaced = `replaced by ${app.git_sha.slice(0, 8)} (${app.config_hash})`;
-  const drain = decision.drain.map((task) => ({ task, why: replaced }));
+  const drain: Array<{ task: TaskRecord; why: string }> = [];
+  if (decision.drain.length > 0) {
+    const why = `replaced by ${app.git_sha.slice(0, 8)} (${app.config_hash})`;
+    for (const task of decision.drain) drain.push({ task, why });
+  }
   if (fresh.length > desired)
-    drain.push(
-      ...[...fresh]
-        .sort(order)
-        .slice(desired)
-        .map((task) => ({ task, why: `scaled down to ${desired}` })),
-    );
-  const held = { drain, start: 0, bounceBegins: false, forget: false };
-  if (!decision.startNew || fresh.length >= desired) return held;
-  if (backoff && backoff.waitMs > 0) return held;
+    for (const task of [...fresh].sort(order).slice(desired)) drain.push({ task, why: `scaled down to ${desired}` });
+  const held = !decision.startNew || fresh.length >= desired || (backoff !== undefined && backoff.waitMs > 0);
+  if (held) return { drain, start: 0, bounceBegins: false, forget: false };
   const missing = desired - fresh.length;
   return {
     drain,
