@@ -56,9 +56,13 @@ export interface Backend {
 
 export {
   type ChangeWatcher,
+  canListStatuses,
   canReadLogs,
   canRestartReplica,
+  canStoreRecords,
   canWatchChanges,
+  type RecordStore,
+  type StatusLister,
   type LogQuery,
   type LogSource,
   type LogTail,

@@ -18,6 +18,24 @@ export interface RuntimeEvents {
     readonly exitCode: number | null;
     readonly reason: string;
   };
+  /**
+   * A job run ended (the scheduler). `instance` is the job's name; for a failure, the action that failed and
+   * its exit code and reason. The monitor's `check_tron_job.SERVICE.JOB` follows the latest run.
+   */
+  "job.run.finished": RuntimeEventBase & {
+    readonly run: string;
+    readonly state: "succeeded" | "failed" | "cancelled" | "skipped";
+    readonly action?: string | null;
+    readonly exitCode?: number | null;
+    readonly reason?: string | null;
+  };
+  /** An action of a running job run passed its `expected_runtime` (the scheduler). `instance` is the job's name. */
+  "job.action.overdue": RuntimeEventBase & {
+    readonly run: string;
+    readonly action: string;
+    readonly expectedRuntimeSeconds: number;
+    readonly runningSeconds: number;
+  };
 }
 
 export type RuntimeEventName = keyof RuntimeEvents;

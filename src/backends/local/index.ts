@@ -17,11 +17,13 @@ import {
   type LogSource,
   type LogTail,
   type ObservedApp,
+  type RecordStore,
   type ReplicaRestarter,
   type TaskStatus,
   type VersionStatus,
 } from "../backend.js";
 import type { Executor } from "./executors/executor.js";
+import { FileRecords } from "./records.js";
 import { RuntimeLog } from "./runtime-log.js";
 import { isTerminal, Store, type TaskRecord } from "./store.js";
 import { Supervisor } from "./supervisor.js";
@@ -36,7 +38,7 @@ export interface LocalBackendOptions {
   readonly defaultGraceSeconds?: number;
 }
 
-export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
+export class LocalBackend implements Backend, ReplicaRestarter, LogSource, RecordStore {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
   readonly applyConcurrency = 1;
@@ -45,9 +47,11 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   readonly supervisor: Supervisor;
   readonly runtimeId: string;
   readonly cluster: string;
+  private readonly records: FileRecords;
 
   constructor(o: LocalBackendOptions) {
     this.cluster = o.cluster;
+    this.records = new FileRecords(join(o.stateDir, "records"));
     this.store = new Store(o.stateDir);
     let id = this.store.meta("runtime_id");
     if (!id) {
@@ -175,6 +179,14 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
     return { lines, next: async () => readNew(offsets, q.filter) };
   }
 
+  readRecord(name: string): Promise<string | undefined> {
+    return this.records.read(name);
+  }
+
+  writeRecord(name: string, text: string): Promise<void> {
+    return this.records.write(name, text);
+  }
+
   async close(): Promise<void> {
     await this.supervisor.close();
     this.store.close();
@@ -209,8 +221,13 @@ function versionsOf(
   for (const [hash, tasks] of byHash) {
     if (tasks.length === 0 && hash !== app.config_hash) continue;
     const sample = tasks[0];
-    const restarts = all.filter((t) => t.config_hash === hash && t.state === "failed").length;
+    const failed = all.filter((t) => t.config_hash === hash && t.state === "failed");
+    const restarts = failed.length;
     const running = tasks.filter((t) => t.state !== "draining");
+    const last = failed.reduce<TaskRecord | undefined>(
+      (a, t) => (!a || (t.stopped_at ?? 0) >= (a.stopped_at ?? 0) ? t : a),
+      undefined,
+    );
     versions.push({
       git_sha: sample?.git_sha ?? app.git_sha,
       image_version: sample?.image_version ?? app.image_version,
@@ -219,6 +236,16 @@ function versionsOf(
       replicas: running.length,
       ready_replicas: running.filter(happy).length,
       tasks: tasks.map((t) => taskStatus(t, restarts)),
+      ...(last
+        ? {
+            failures: {
+              count: restarts,
+              last_exit_code: last.last_exit_code,
+              last_reason: last.reason,
+              last_at: last.stopped_at === null ? null : new Date(last.stopped_at).toISOString(),
+            },
+          }
+        : {}),
     });
   }
   return versions.sort((a, b) => Number(b.desired) - Number(a.desired));
