@@ -55,7 +55,8 @@ export function step(prev: AlertState | undefined, e: MonitoringEvent, now: Date
   const at = now.toISOString();
   const since = prev?.since ?? at;
   const runs = (prev?.runs ?? 0) + 1;
-  const base = { event: e, status: e.status, since, runs };
+  // The long description is sent with each notification, not kept: the record stays small (a ConfigMap).
+  const base = { event: { ...e, description: null }, status: e.status, since, runs };
   const failingFor = (now.getTime() - Date.parse(since)) / 1000;
   if (failingFor < alertAfterSeconds(e)) {
     return {
