@@ -25,7 +25,6 @@ const { ProcessExecutor } = await dist("backends/local/executors/process.js");
 const { loadSystemConfig } = await dist("config/system.js");
 const { desiredState } = await dist("reconcile/desired.js");
 const { MonitorComponent } = await dist("runtime/monitor/index.js");
-const { backendReader } = await dist("runtime/monitor/reader.js");
 const { evaluate } = await dist("runtime/monitor/evaluate.js");
 const { emptyRecord } = await dist("runtime/monitor/state.js");
 const { statusesFrom } = await dist("backends/kubernetes/status-list.js");
@@ -41,7 +40,10 @@ for (let s = 0; s < SERVICES; s++) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "service.yaml"), `description: ${svc}\nexternal_link: x\n`);
   writeFileSync(join(dir, "monitoring.yaml"), "team: bench\nalert_after: 0\n");
-  const body = Array.from({ length: PER }, (_, i) => `i${i}:\n  cmd: run\n  instances: 2\n  deploy_group: dev.everything\n`);
+  const body = Array.from(
+    { length: PER },
+    (_, i) => `i${i}:\n  cmd: run\n  instances: 2\n  deploy_group: dev.everything\n`,
+  );
   writeFileSync(join(dir, "kubernetes-dev.yaml"), body.join(""));
   const deployment = { docker_image: `services-${svc}:paasta-${sha}`, git_sha: sha, image_version: null };
   writeFileSync(
@@ -60,7 +62,11 @@ writeFileSync(
   }),
 );
 const system = loadSystemConfig(join(root, "etc"));
-const backend = new LocalBackend({ cluster: "dev", stateDir: join(root, "state"), executor: (d) => new ProcessExecutor(d) });
+const backend = new LocalBackend({
+  cluster: "dev",
+  stateDir: join(root, "state"),
+  executor: (d) => new ProcessExecutor(d),
+});
 const apps = desiredState(soa, system, "dev").apps;
 for (const app of apps) await backend.apply(app);
 const ctx = {
@@ -97,8 +103,15 @@ const local = {
 // kubernetes: real list calls + the pure part over 1,000 in-memory workloads
 let kubernetes = { skipped: true };
 if (process.env.BENCH_K8S !== "0") {
-  const up = spawnSync(join(REPO, "scripts/testenv"), ["k8s", "up"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  const kubeconfig = up.stdout.trim().split("\n").pop().replace(/^KUBECONFIG=/, "");
+  const up = spawnSync(join(REPO, "scripts/testenv"), ["k8s", "up"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const kubeconfig = up.stdout
+    .trim()
+    .split("\n")
+    .pop()
+    .replace(/^KUBECONFIG=/, "");
   const { connect } = await dist("backends/kubernetes/client.js");
   const { KubernetesBackend } = await dist("backends/kubernetes/index.js");
   const kb = new KubernetesBackend(await connect({ type: "kubernetes", kubeconfig }, "bench"), "bench");
@@ -119,7 +132,11 @@ if (process.env.BENCH_K8S !== "0") {
   }));
   const pods = apps.flatMap((app) =>
     [0, 1].map((i) => ({
-      metadata: { name: `${app.service}-${app.instance}-${i}`, namespace: `paastasvc-${app.service}`, labels: labels(app) },
+      metadata: {
+        name: `${app.service}-${app.instance}-${i}`,
+        namespace: `paastasvc-${app.service}`,
+        labels: labels(app),
+      },
       spec: { nodeName: "kwok-node-0" },
       status: {
         phase: "Running",

@@ -61,12 +61,12 @@ export {
   canRestartReplica,
   canStoreRecords,
   canWatchChanges,
-  type RecordStore,
-  type StatusLister,
   type LogQuery,
   type LogSource,
   type LogTail,
+  type RecordStore,
   type ReplicaRestarter,
+  type StatusLister,
 } from "./powers.js";
 
 /**

@@ -75,6 +75,8 @@ export function canListStatuses<B extends Any>(b: B): b is B & StatusLister {
 }
 
 export function canStoreRecords<B extends Any>(b: B): b is B & RecordStore {
-  return typeof (b as Partial<RecordStore>).readRecord === "function" &&
-    typeof (b as Partial<RecordStore>).writeRecord === "function";
+  return (
+    typeof (b as Partial<RecordStore>).readRecord === "function" &&
+    typeof (b as Partial<RecordStore>).writeRecord === "function"
+  );
 }

@@ -100,7 +100,10 @@ function validateLoaded(soaDir: string, svc: ServiceDir, options: ValidateOption
 }
 
 /** PaaSTA drops the alerts of anything without a team: say which instances and jobs would never alert. */
-function teamlessWarnings(instances: readonly ResolvedInstanceConfig[], jobs: readonly ResolvedTronJob[]): ReportLine[] {
+function teamlessWarnings(
+  instances: readonly ResolvedInstanceConfig[],
+  jobs: readonly ResolvedTronJob[],
+): ReportLine[] {
   const names = new Set([
     ...instances.filter((i) => i.monitoring && !i.monitoring.team).map((i) => i.instance),
     ...jobs.filter((j) => j.monitoring && !j.monitoring.team).map((j) => j.name),

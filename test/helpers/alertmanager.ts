@@ -32,7 +32,10 @@ function binary(): string {
   return line.slice("ALERTMANAGER=".length);
 }
 
-const pidDir = join(process.env.PAASTA_TESTENV_DIR ?? join(tmpdir(), `paasta-testenv-${process.getuid?.() ?? 0}`), "alertmanager");
+const pidDir = join(
+  process.env.PAASTA_TESTENV_DIR ?? join(tmpdir(), `paasta-testenv-${process.getuid?.() ?? 0}`),
+  "alertmanager",
+);
 
 export async function startAlertmanager(configYaml: string): Promise<RunningAlertmanager> {
   const bin = binary();
@@ -129,11 +132,9 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-/** Alertmanager webhook payloads on `path`, flattened to [status, alertname, labels, annotations]. */
+type AmPayloadAlert = { status: string; labels: Record<string, string>; annotations: Record<string, string> };
+
+/** Alertmanager webhook payloads on `path`, flattened to one entry per alert with the time it arrived. */
 export function amAlerts(r: Receiver, path: string) {
-  return r.on(path).flatMap((x) =>
-    ((x.body.alerts ?? []) as Array<{ status: string; labels: Record<string, string>; annotations: Record<string, string> }>).map(
-      (a) => ({ status: a.status, labels: a.labels, annotations: a.annotations, at: x.at }),
-    ),
-  );
+  return r.on(path).flatMap((x) => ((x.body.alerts ?? []) as AmPayloadAlert[]).map((a) => ({ ...a, at: x.at })));
 }

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { type AlertState, realertsAt, step } from "../../src/runtime/monitor/alert-state.js";
-import type { MonitoringEvent } from "../../src/runtime/monitor/event.js";
 import { evaluate } from "../../src/runtime/monitor/evaluate.js";
+import type { MonitoringEvent } from "../../src/runtime/monitor/event.js";
 import { Outbox, retryDelayMs } from "../../src/runtime/monitor/outbox.js";
 import { amAlert } from "../../src/runtime/monitor/sinks/alertmanager.js";
 import type { Notification, Sink } from "../../src/runtime/monitor/sinks/index.js";
@@ -70,10 +70,27 @@ describe("alert state machine", () => {
 
   it("realert_every N re-alerts every N runs; -1 backs off exponentially (eligible runs 1, 2, 4, 8 …)", () => {
     const every3 = run(Array.from({ length: 7 }, () => event({ alert_after: "0s", realert_every: 3 })));
-    expect(every3).toEqual(["fire", "still_firing", "still_firing", "refire", "still_firing", "still_firing", "refire"]);
+    expect(every3).toEqual([
+      "fire",
+      "still_firing",
+      "still_firing",
+      "refire",
+      "still_firing",
+      "still_firing",
+      "refire",
+    ]);
     const backoff = run(Array.from({ length: 9 }, () => event({ alert_after: "0s" })));
     expect(backoff.map((t, i) => (t === "fire" || t === "refire" ? i + 1 : 0)).filter(Boolean)).toEqual([1, 2, 4, 8]);
-    expect([0, 1, 2, 3, 4, 5, 8, 16].map((k) => realertsAt(k, -1))).toEqual([true, true, true, false, true, false, true, true]);
+    expect([0, 1, 2, 3, 4, 5, 8, 16].map((k) => realertsAt(k, -1))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      true,
+      false,
+      true,
+      true,
+    ]);
     expect(realertsAt(5, 0)).toBe(false);
   });
 
@@ -99,7 +116,9 @@ describe("one pass (evaluate)", () => {
     intervalSeconds: 60,
     bounceStuckSeconds: 900,
   });
-  const down = status([version({ tasks: [task({ healthy: false, state: "unhealthy" })] })], { deploy_status: "Waiting" });
+  const down = status([version({ tasks: [task({ healthy: false, state: "unhealthy" })] })], {
+    deploy_status: "Waiting",
+  });
   const up = status([version({ tasks: [task(), task({ id: "t2" })] })]);
 
   it("fires, refreshes, resolves; every result goes out as a result too", () => {
@@ -108,7 +127,9 @@ describe("one pass (evaluate)", () => {
     expect(fired.map((n) => [n.kind, n.event.name])).toEqual([["fire", "check_paasta_services_replication.svc.main"]]);
     const results = p1.notifications.filter((n) => n.kind === "result").map((n) => n.event.check);
     expect(results).toEqual(["replication", "crash_loop", "bounce_stuck", "oom"]);
-    expect(activeAlerts(p1.record)).toMatchObject([{ check: "check_paasta_services_replication.svc.main", state: "firing", team: "payments", severity: "critical" }]);
+    expect(activeAlerts(p1.record)).toMatchObject([
+      { check: "check_paasta_services_replication.svc.main", state: "firing", team: "payments", severity: "critical" },
+    ]);
     const p2 = evaluate(p1.record, input(down), at(1));
     expect(p2.notifications.filter((n) => n.kind !== "result").map((n) => n.kind)).toEqual(["refire"]);
     const p3 = evaluate(p2.record, input(up), at(2));
@@ -174,16 +195,29 @@ describe("outbox", () => {
     box.enqueue([sink], n("refresh"));
     box.enqueue([sink], n("refresh"));
     box.enqueue([sink], n("refresh", "b"));
-    expect(box.all.map((e) => [e.n.kind, e.n.event.name])).toEqual([["fire", "a"], ["refresh", "a"], ["refresh", "b"]]);
+    expect(box.all.map((e) => [e.n.kind, e.n.event.name])).toEqual([
+      ["fire", "a"],
+      ["refresh", "a"],
+      ["refresh", "b"],
+    ]);
     const again = new Outbox(JSON.parse(JSON.stringify(box.all)));
     again.enqueue([sink], n("resolve"));
-    expect(again.all.map((e) => [e.id, e.n.kind])).toEqual([[1, "fire"], [4, "refresh"], [5, "resolve"]]);
+    expect(again.all.map((e) => [e.id, e.n.kind])).toEqual([
+      [1, "fire"],
+      [4, "refresh"],
+      [5, "resolve"],
+    ]);
     expect(retryDelayMs(10, 5000)).toBe(5000);
   });
 });
 
 describe("sink payloads", () => {
-  const fire: Notification = { kind: "fire", event: event(), since: "2025-01-01T00:00:00.000Z", at: "2025-01-01T00:01:00.000Z" };
+  const fire: Notification = {
+    kind: "fire",
+    event: event(),
+    since: "2025-01-01T00:00:00.000Z",
+    at: "2025-01-01T00:01:00.000Z",
+  };
 
   it("Alertmanager: routing labels, texts as annotations, endsAt ahead while firing and now on resolve", () => {
     expect(amAlert(fire, 300)).toEqual({
@@ -226,6 +260,11 @@ describe("sink payloads", () => {
     expect(body.paasta.state).toBe("firing");
     const sensu = sensuEvent(event());
     expect(Object.keys(sensu)).not.toContain("check");
-    expect(sensu).toMatchObject({ name: "check_paasta_services_replication.svc.main", status: 2, source: "paasta-c1", alert_after: "2m" });
+    expect(sensu).toMatchObject({
+      name: "check_paasta_services_replication.svc.main",
+      status: 2,
+      source: "paasta-c1",
+      alert_after: "2m",
+    });
   });
 });

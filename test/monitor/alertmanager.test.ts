@@ -7,7 +7,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { amAlerts, type Receiver, type RunningAlertmanager, startAlertmanager, startReceiver } from "../helpers/alertmanager.js";
+import {
+  amAlerts,
+  type Receiver,
+  type RunningAlertmanager,
+  startAlertmanager,
+  startReceiver,
+} from "../helpers/alertmanager.js";
 import { paastaBin } from "../helpers/cli.js";
 import { getJson, makeWorkspace, sleep, startUp, type UpProcess, until, type Workspace } from "../helpers/runtime.js";
 
@@ -36,7 +42,13 @@ const INTERVAL = 1;
 
 interface Hook {
   text: string;
-  paasta: { state: string; kind: string; since: string; at: string; event: { name: string; team: string; output: string } };
+  paasta: {
+    state: string;
+    kind: string;
+    since: string;
+    at: string;
+    event: { name: string; team: string; output: string };
+  };
 }
 interface Alert {
   check: string;
@@ -54,10 +66,15 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
   let rx: Receiver;
   const shas: Record<string, string> = {};
   const hooks = (name: string) =>
-    rx.on("/hook").map((r) => r.body as unknown as Hook).filter((h) => h.paasta.event.name === name);
+    rx
+      .on("/hook")
+      .map((r) => r.body as unknown as Hook)
+      .filter((h) => h.paasta.event.name === name);
   const alerts = () => getJson<{ alerts: Alert[] }>(`${ws.api}/v1/alerts`).then((r) => r.alerts);
   const bounce = () =>
-    getJson<{ running_instance_count: number; deploy_status: string }>(`${ws.api}/v1/services/alpha/main/bounce_status`);
+    getJson<{ running_instance_count: number; deploy_status: string }>(
+      `${ws.api}/v1/services/alpha/main/bounce_status`,
+    );
   const mark = (service: string, sha: string) => {
     const r = paastaBin(["mark-for-deployment", "-s", service, "-c", sha, "-l", "dev.everything"], { env: ws.env });
     expect(r.code, r.stderr).toBe(0);
@@ -67,7 +84,10 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
     rx = await startReceiver();
     const dir = join(rx.url.replace(/\W/g, ""), "");
     const teamData = join((await makeWorkspace({})).root, `${dir}-teams.json`);
-    writeFileSync(teamData, JSON.stringify({ team_data: { a: { webhook_url: `${rx.url}/a` }, b: { webhook_url: `${rx.url}/b` } } }));
+    writeFileSync(
+      teamData,
+      JSON.stringify({ team_data: { a: { webhook_url: `${rx.url}/a` }, b: { webhook_url: `${rx.url}/b` } } }),
+    );
     const gen = paastaBin([
       "generate-alertmanager-config",
       "--team-data",
@@ -120,7 +140,11 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
 
   it("a crash loop alerts with the exit code; alert_after and realert_every are honoured", async () => {
     const name = "check_paasta_crash_loop.alpha.crash";
-    await until(async () => hooks(name).length, (n) => n >= 3, 40_000);
+    await until(
+      async () => hooks(name).length,
+      (n) => n >= 3,
+      40_000,
+    );
     const [first, ...rest] = hooks(name);
     expect(first?.paasta.kind).toBe("fire");
     expect(first?.paasta.event.output).toContain("alpha.crash is crash looping");
@@ -130,7 +154,8 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
     expect(Date.parse(first?.paasta.at ?? "") - Date.parse(first?.paasta.since ?? "")).toBeGreaterThanOrEqual(3000);
     // realert_every: 3 → re-sent every third run (runs are 1 s apart): never two within 2.5 s.
     const times = [first, ...rest].map((h) => Date.parse(h?.paasta.at ?? ""));
-    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThan(2500);
+    for (let i = 1; i < times.length; i++)
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThan(2500);
     expect(rest.every((h) => h.paasta.kind === "refire")).toBe(true);
   }, 60_000);
 
@@ -142,7 +167,8 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
     await until(bounce, (b) => b.running_instance_count === 0, 30_000, 100);
     const failingAt = Date.now();
     const fired = await until(
-      async () => amAlerts(rx, "/a").filter((a) => a.labels.alertname === "check_paasta_services_replication.alpha.main"),
+      async () =>
+        amAlerts(rx, "/a").filter((a) => a.labels.alertname === "check_paasta_services_replication.alpha.main"),
       (l) => l.some((a) => a.status === "firing"),
       15_000,
       100,
@@ -150,7 +176,13 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
     const alert = fired.find((a) => a.status === "firing");
     // One check interval + 2 s, plus Alertmanager's group_wait (1 s) before it notifies.
     expect((alert?.at ?? 0) - failingAt).toBeLessThanOrEqual((INTERVAL + 2 + 1) * 1000);
-    expect(alert?.labels).toMatchObject({ team: "a", service: "alpha", instance: "main", cluster: "dev", severity: "critical" });
+    expect(alert?.labels).toMatchObject({
+      team: "a",
+      service: "alpha",
+      instance: "main",
+      cluster: "dev",
+      severity: "critical",
+    });
     expect(alert?.annotations).toMatchObject({ runbook: "http://runbooks.example/alpha", tip: "roll alpha back" });
     expect(alert?.annotations.summary).toBe("alpha.main has 0/1 replicas available (threshold: 50%)");
     const stuck = await until(
@@ -167,7 +199,9 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
     expect(repl?.sent_to).toEqual(expect.arrayContaining([`alertmanager ${am.url}`, `webhook ${rx.url}/hook`]));
     const cli = paastaBin(["alerts", "-s", "alpha", "-c", "dev"], { env: ws.env });
     expect(cli.code, cli.stderr).toBe(2);
-    expect(cli.stdout).toContain("CRITICAL check_paasta_services_replication.alpha.main - team a (pages)".replace(" (pages)", ""));
+    expect(cli.stdout).toContain(
+      "CRITICAL check_paasta_services_replication.alpha.main - team a (pages)".replace(" (pages)", ""),
+    );
     const status = paastaBin(["status", "-s", "alpha", "-i", "main"], { env: ws.env });
     expect(status.stdout).toContain("Alert: CRITICAL check_paasta_services_replication.alpha.main");
     const metrics = await (await fetch(`${ws.api}/metrics`)).text();
@@ -204,7 +238,8 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
   it("roll back: A gets the resolve", async () => {
     mark("alpha", shas.alpha1 as string);
     const resolved = await until(
-      async () => amAlerts(rx, "/a").filter((a) => a.labels.alertname === "check_paasta_services_replication.alpha.main"),
+      async () =>
+        amAlerts(rx, "/a").filter((a) => a.labels.alertname === "check_paasta_services_replication.alpha.main"),
       (l) => l.some((a) => a.status === "resolved"),
       40_000,
       200,
@@ -235,7 +270,10 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
       200,
     );
     const delivered = await until(alerts, (l) =>
-      l.some((a) => a.check === "check_paasta_services_replication.alpha.main" && a.sent_to.includes(`alertmanager ${am.url}`)),
+      l.some(
+        (a) =>
+          a.check === "check_paasta_services_replication.alpha.main" && a.sent_to.includes(`alertmanager ${am.url}`),
+      ),
     );
     expect(delivered.length).toBeGreaterThan(0);
     expect(rx.on("/b")).toEqual([]);

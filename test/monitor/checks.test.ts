@@ -78,7 +78,13 @@ describe("replication", () => {
 
 describe("crash loop", () => {
   it("CRITICAL with the last exit code and reason once restarts reach the threshold and it is not healthy", () => {
-    const t = task({ state: "unhealthy", healthy: false, restarts: 4, last_exit_code: 1, reason: "exited with code 1" });
+    const t = task({
+      state: "unhealthy",
+      healthy: false,
+      restarts: 4,
+      last_exit_code: 1,
+      reason: "exited with code 1",
+    });
     const e = crashLoopCheck(two, status([version({ tasks: [t] })]), "c1");
     expect(e?.name).toBe("check_paasta_crash_loop.svc.main");
     expect(e?.status).toBe(2);
@@ -107,7 +113,8 @@ describe("crash loop", () => {
 describe("bounce stuck", () => {
   const stuck = status([version({ tasks: [] }), version({ desired: false, config_hash: "old", tasks: healthy(2) })], {
     deploy_status: "Deploying",
-    deploy_status_message: "0/2 tasks of bbbbbbbb (config2) healthy; last problem: health check failed 3/3: HTTP 500 from /status",
+    deploy_status_message:
+      "0/2 tasks of bbbbbbbb (config2) healthy; last problem: health check failed 3/3: HTTP 500 from /status",
   });
   const t0 = new Date("2025-01-01T00:00:00Z");
   const later = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -116,9 +123,12 @@ describe("bounce stuck", () => {
     const p = trackProgress(undefined, stuck, t0);
     expect(p?.since).toBe(t0.toISOString());
     expect(trackProgress(p, stuck, later(60))).toBe(p);
-    const moved = status([version({ tasks: healthy(1) }), version({ desired: false, config_hash: "old", tasks: healthy(1) })], {
-      deploy_status: "Deploying",
-    });
+    const moved = status(
+      [version({ tasks: healthy(1) }), version({ desired: false, config_hash: "old", tasks: healthy(1) })],
+      {
+        deploy_status: "Deploying",
+      },
+    );
     expect(trackProgress(p, moved, later(60))?.since).toBe(later(60).toISOString());
     expect(trackProgress(p, status([version({ tasks: healthy(2) })]), later(60))).toBeUndefined();
   });
@@ -142,7 +152,9 @@ describe("OOM and jobs", () => {
     const e = oomCheck(two.monitoring, { service: "svc", instance: "main", cluster: "c1" }, kills, now, 60);
     expect(e).toMatchObject({ name: "oom-killer.svc.main", status: 2, page: false, alert_after: "0m" });
     expect(e?.output).toContain("task t1: OOMKilled");
-    expect(oomCheck(two.monitoring, { service: "svc", instance: "main", cluster: "c1" }, kills, now, 10)?.status).toBe(0);
+    expect(oomCheck(two.monitoring, { service: "svc", instance: "main", cluster: "c1" }, kills, now, 10)?.status).toBe(
+      0,
+    );
     const off = { ...two.monitoring, check_oom_events: false };
     expect(oomCheck(off, { service: "svc", instance: "main", cluster: "c1" }, kills, now, 60)).toBeUndefined();
   });
@@ -157,11 +169,22 @@ describe("OOM and jobs", () => {
       exitCode: 3,
       reason: "exited with code 3",
     });
-    expect(failed).toMatchObject({ name: "check_tron_job.svc.nightly", status: 2, team: "payments", alert_after: "0s" });
+    expect(failed).toMatchObject({
+      name: "check_tron_job.svc.nightly",
+      status: 2,
+      team: "payments",
+      alert_after: "0s",
+    });
     expect(failed?.output).toBe(
       "CRIT: The last job run (svc.nightly.7) failed on c1!\naction load failed with exit code 3: exited with code 3",
     );
-    const overdue = { kind: "overdue" as const, ...base, action: "load", expectedRuntimeSeconds: 60, runningSeconds: 95 };
+    const overdue = {
+      kind: "overdue" as const,
+      ...base,
+      action: "load",
+      expectedRuntimeSeconds: 60,
+      runningSeconds: 95,
+    };
     expect(jobCheck(two.monitoring, overdue)?.status).toBe(1);
     expect(jobCheck({ ...two.monitoring, page_for_expected_runtime: true }, overdue)?.status).toBe(2);
     expect(jobCheck(two.monitoring, { kind: "finished", ...base, state: "succeeded" })?.status).toBe(0);

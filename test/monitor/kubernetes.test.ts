@@ -48,7 +48,10 @@ describe("monitor on Kubernetes: replication from Ready pods", () => {
   let etc: string;
   const output: string[] = [];
   const hooks = (name: string) =>
-    rx.on("/hook").map((r) => r.body as unknown as Hook).filter((h) => h.paasta.event.name === name);
+    rx
+      .on("/hook")
+      .map((r) => r.body as unknown as Hook)
+      .filter((h) => h.paasta.event.name === name);
 
   beforeAll(async () => {
     const kubeconfig = ensureK8s();
@@ -94,7 +97,10 @@ describe("monitor on Kubernetes: replication from Ready pods", () => {
     backend = new KubernetesBackend(kube, CLUSTER);
     await backend.observe();
     for (const app of desiredState(soa, loadSystemConfig(etc), CLUSTER).apps) await backend.apply(app);
-    monitor = spawn(process.execPath, [BIN, "monitor", "--cluster", CLUSTER], { env, stdio: ["ignore", "pipe", "pipe"] });
+    monitor = spawn(process.execPath, [BIN, "monitor", "--cluster", CLUSTER], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     monitor.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
     monitor.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
   }, 400_000);

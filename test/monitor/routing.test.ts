@@ -74,7 +74,7 @@ describe("generate-alertmanager-config", () => {
     expect(r.code, r.stderr).toBe(0);
     const check = spawnSync("amtool", ["check-config", join(dir, "am.yml")], { encoding: "utf8" });
     expect(check.status, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toContain(" - 4 receivers") // default, a-page, a, b;
+    expect(check.stdout).toContain(" - 4 receivers"); // default, a-page, a, b;
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ team_data: { a: { webhook_url: "not a url" } } }));
     const bad = paastaBin(["generate-alertmanager-config", "--team-data", join(dir, "bad.json")]);
     expect(bad.code).toBe(1);

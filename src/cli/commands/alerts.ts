@@ -1,7 +1,7 @@
 /** `paasta alerts`: the active alerts of each cluster (or one service's), since when and where they were sent. */
 import type { Command } from "commander";
-import type { ActiveAlert } from "../../model/alerts.js";
 import { PaastaError } from "../../errors.js";
+import type { ActiveAlert } from "../../model/alerts.js";
 import { commaList, examples, jsonOption, printJson, requireSystemConfig } from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
@@ -83,7 +83,8 @@ export function alertLines(a: ActiveAlert, io: Io, now = Date.now()): string[] {
   const age = humanDuration(now - Date.parse(a.since));
   const lines = [`${state} ${a.check} - team ${a.team}${a.page ? " (pages)" : ""}, failing for ${age}`];
   for (const l of a.output.split("\n")) lines.push(`    ${l}`);
-  if (a.state === "firing") lines.push(`    sent to: ${a.sent_to.length > 0 ? a.sent_to.join(", ") : m.yellow("not yet delivered")}`);
+  if (a.state === "firing")
+    lines.push(`    sent to: ${a.sent_to.length > 0 ? a.sent_to.join(", ") : m.yellow("not yet delivered")}`);
   lines.push(`    runbook: ${a.runbook}${a.tip ? `; tip: ${a.tip}` : ""}`);
   return lines;
 }

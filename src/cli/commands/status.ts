@@ -2,8 +2,8 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../../api/client.js";
 import type { InstanceStatus, VersionStatus } from "../../backends/backend.js";
-import type { ActiveAlert } from "../../model/alerts.js";
 import { PaastaError } from "../../errors.js";
+import type { ActiveAlert } from "../../model/alerts.js";
 import {
   commaList,
   examples,
@@ -16,8 +16,8 @@ import {
 } from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
-import { alertLines } from "./alerts.js";
 import { clientsFor, longRunningTargets } from "../targets.js";
+import { alertLines } from "./alerts.js";
 
 interface StatusOptions extends SoaDirOptions {
   service: string;

@@ -94,7 +94,11 @@ export function evaluate(prev: MonitorRecord, i: PassInput, now: Date): PassOutp
     if (s.event.check === "job" && r.jobs[`${s.event.service}.${s.event.instance}`]) continue;
     // The instance is gone (removed, or no team any more): resolve what was sent, forget the rest.
     if (s.fired) {
-      const gone = { ...s.event, status: 0 as const, output: `${s.event.service}.${s.event.instance} is no longer monitored on ${i.cluster}` };
+      const gone = {
+        ...s.event,
+        status: 0 as const,
+        output: `${s.event.service}.${s.event.instance} is no longer monitored on ${i.cluster}`,
+      };
       notifications.push({ kind: "resolve", event: gone, since: s.since, at });
       transitions.set(name, "resolve");
     }

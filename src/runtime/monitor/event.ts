@@ -91,7 +91,8 @@ export function monitoringEvent(m: ResolvedMonitoring, i: EventInput): Monitorin
     description: m.description ?? i.defaults?.description ?? null,
     check_every: DEFAULTS.check_every,
     realert_every: m.realert_every,
-    alert_after: i.forced?.alert_after ?? alertAfterText(m.alert_after, i.defaults?.alert_after ?? DEFAULTS.alert_after),
+    alert_after:
+      i.forced?.alert_after ?? alertAfterText(m.alert_after, i.defaults?.alert_after ?? DEFAULTS.alert_after),
     source: `paasta-${i.cluster}`,
     ttl: null,
     check: i.check,

@@ -7,11 +7,11 @@
 import type { ActiveAlert } from "../../model/alerts.js";
 import type { Component, ComponentHealth } from "../component.js";
 import type { RuntimeContext } from "../context.js";
-import { type PassOutput, evaluate } from "./evaluate.js";
+import { evaluate, type PassOutput } from "./evaluate.js";
+import { EventIntake } from "./intake.js";
 import { type MonitorMetrics, registerMonitorMetrics } from "./metrics.js";
 import { Outbox } from "./outbox.js";
 import { backendReader, type InstanceReader, jobMonitoring } from "./reader.js";
-import { EventIntake } from "./intake.js";
 import { createSinks, type Sink } from "./sinks/index.js";
 import { activeAlerts, emptyRecord, type MonitorRecord, type StateStore, stateStore } from "./state.js";
 

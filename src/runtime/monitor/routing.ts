@@ -67,7 +67,9 @@ export function alertmanagerConfig(
   o: RoutingOptions,
 ): { config: Record<string, unknown>; warnings: string[] } {
   const warnings: string[] = [];
-  const receivers: Receiver[] = [{ name: "paasta-default", ...(o.defaultWebhook ? { webhook_configs: [webhook(o.defaultWebhook)] } : {}) }];
+  const receivers: Receiver[] = [
+    { name: "paasta-default", ...(o.defaultWebhook ? { webhook_configs: [webhook(o.defaultWebhook)] } : {}) },
+  ];
   const routes: Record<string, unknown>[] = [];
   for (const [name, t] of Object.entries(teams).sort(([a], [b]) => a.localeCompare(b))) {
     const children: Record<string, unknown>[] = [];

@@ -4,7 +4,7 @@
  * in the local state dir; a ConfigMap on Kubernetes), so a restarted monitor continues every episode and
  * never re-sends what was sent. Without the power, it lives in memory (and health says so).
  */
-import { canStoreRecords, type Backend } from "../../backends/backend.js";
+import { type Backend, canStoreRecords } from "../../backends/backend.js";
 import type { ResolvedMonitoring } from "../../config/types.js";
 import type { ActiveAlert } from "../../model/alerts.js";
 import type { AlertState } from "./alert-state.js";

@@ -26,7 +26,9 @@ function statusAndOutput(r: JobReport, pageForRuntime: boolean): [CheckStatus, s
     ];
   }
   if (r.state === "failed") {
-    const action = r.action ? `\naction ${r.action} failed${r.exitCode !== undefined && r.exitCode !== null ? ` with exit code ${r.exitCode}` : ""}${r.reason ? `: ${r.reason}` : ""}` : "";
+    const action = r.action
+      ? `\naction ${r.action} failed${r.exitCode !== undefined && r.exitCode !== null ? ` with exit code ${r.exitCode}` : ""}${r.reason ? `: ${r.reason}` : ""}`
+      : "";
     return [2, `CRIT: The last job run (${r.run}) failed on ${r.cluster}!${action}`];
   }
   return [0, `OK: The last job run (${r.run}) ${r.state} on ${r.cluster}. Will watch future runs for the next failure`];

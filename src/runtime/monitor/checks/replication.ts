@@ -25,7 +25,7 @@ function description(service: string, instance: string, cluster: string): string
   const ref = `-s ${service} -i ${instance} -c ${cluster}`;
   return [
     `This alert means that ${service}.${instance} has fewer healthy replicas than it should on ${cluster}.`,
-    "Causes: replicas failing their health checks or crashing (see `paasta logs " + ref + "`),",
+    `Causes: replicas failing their health checks or crashing (see \`paasta logs ${ref}\`),`,
     "a bounce to a version that never becomes healthy, or not enough capacity to place them.",
     `What to do: \`paasta status ${ref} -vv\` shows each replica and why it is not healthy; roll back with`,
     `\`paasta rollback\`, or add capacity / instances.`,

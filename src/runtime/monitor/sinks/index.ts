@@ -9,17 +9,15 @@ import { WebhookSink } from "./webhook.js";
 
 export type { Notification, NotificationKind, Sink } from "./sink.js";
 
-export function createSinks(configs: readonly MonitoringSinkConfig[], log: LogWriter, ttlSeconds: () => number): Sink[] {
-  return configs.map((c) => {
-    switch (c.type) {
-      case "alertmanager":
-        return new AlertmanagerSink(c.url, ttlSeconds);
-      case "webhook":
-        return new WebhookSink(c.url);
-      case "sensu":
-        return new SensuSink(c.host, c.port);
-      case "log":
-        return new LogSink(log);
-    }
+export function createSinks(
+  configs: readonly MonitoringSinkConfig[],
+  log: LogWriter,
+  ttlSeconds: () => number,
+): Sink[] {
+  return configs.map((c): Sink => {
+    if (c.type === "alertmanager") return new AlertmanagerSink(c.url, ttlSeconds);
+    if (c.type === "webhook") return new WebhookSink(c.url);
+    if (c.type === "sensu") return new SensuSink(c.host, c.port);
+    return new LogSink(log);
   });
 }
