@@ -253,14 +253,11 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
     await am.stop();
     const before = amAlerts(rx, "/a").filter((a) => a.status === "firing").length;
     mark("alpha", ws.commit("alpha", { STATUS_CODE: "503\n" }));
-    await until(
-      async () => (await fetch(`${ws.api}/metrics`)).text(),
-      (m) => /paasta_monitor_outbox_pending\{sink="alertmanager [^"]+"\} [1-9]/.test(m),
-      30_000,
-    );
-    const waiting = (await alerts()).find((a) => a.check === "check_paasta_services_replication.alpha.main");
-    expect(waiting?.state).toBe("firing");
+    const repl = (l: Alert[]) => l.find((a) => a.check === "check_paasta_services_replication.alpha.main");
+    const waiting = repl(await until(alerts, (l) => repl(l)?.state === "firing", 30_000));
     expect(waiting?.sent_to).not.toContain(`alertmanager ${am.url}`);
+    const metrics = await (await fetch(`${ws.api}/metrics`)).text();
+    expect(metrics).toMatch(/paasta_monitor_outbox_pending\{sink="alertmanager [^"]+"\} [1-9]/);
     await sleep(3000);
     await am.restart();
     await until(
