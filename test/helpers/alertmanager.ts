@@ -19,6 +19,8 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
   /** Starts it again on the same port and storage (after `stop`). */
   restart(): Promise<void>;
+  /** Stops it and removes its storage and config. */
+  dispose(): Promise<void>;
 }
 
 function binary(): string {
@@ -89,6 +91,11 @@ export async function startAlertmanager(configYaml: string): Promise<RunningAler
     dir,
     stop,
     restart: launch,
+    async dispose() {
+      await stop();
+      rmSync(storage, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

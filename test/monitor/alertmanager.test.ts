@@ -134,7 +134,7 @@ describe("monitor: team-routed alerts through a real Alertmanager", () => {
       await last.waitForOutput(/API: +http/).catch(() => undefined);
       await last.kill("SIGTERM");
     }
-    await am?.stop();
+    await am?.dispose();
     await rx?.close();
   }, 60_000);
 
