@@ -18,23 +18,22 @@ export interface RuntimeEvents {
     readonly exitCode: number | null;
     readonly reason: string;
   };
-  /**
-   * A job run ended (the scheduler). `instance` is the job's name; for a failure, the action that failed and
-   * its exit code and reason. The monitor's `check_tron_job.SERVICE.JOB` follows the latest run.
-   */
+  /** A job run ended (`instance` is the job's name); published once per run, even across restarts. */
   "job.run.finished": RuntimeEventBase & {
-    readonly run: string;
-    readonly state: "succeeded" | "failed" | "cancelled" | "skipped";
-    readonly action?: string | null;
-    readonly exitCode?: number | null;
-    readonly reason?: string | null;
+    readonly job: string;
+    readonly run: number;
+    readonly state: "succeeded" | "failed" | "cancelled";
+    /** Actions that failed (after their retries). */
+    readonly failed_actions: readonly string[];
+    readonly manual: boolean;
   };
-  /** An action of a running job run passed its `expected_runtime` (the scheduler). `instance` is the job's name. */
+  /** A running action (or a whole run: `action` null) passed its expected_runtime; `instance` is JOB.ACTION. */
   "job.action.overdue": RuntimeEventBase & {
-    readonly run: string;
-    readonly action: string;
-    readonly expectedRuntimeSeconds: number;
-    readonly runningSeconds: number;
+    readonly job: string;
+    readonly run: number;
+    readonly action: string | null;
+    readonly expected_runtime_seconds: number;
+    readonly running_seconds: number;
   };
 }
 

@@ -160,14 +160,13 @@ describe("OOM and jobs", () => {
   });
 
   it("check_tron_job: failed run CRITICAL, overdue WARNING (CRITICAL with page_for_expected_runtime), success OK", () => {
-    const base = { at: now.toISOString(), service: "svc", instance: "nightly", cluster: "c1", run: "svc.nightly.7" };
+    const base = { at: now.toISOString(), service: "svc", instance: "nightly", cluster: "c1", job: "nightly", run: 7 };
     const failed = jobCheck(two.monitoring, {
       kind: "finished",
       ...base,
       state: "failed",
-      action: "load",
-      exitCode: 3,
-      reason: "exited with code 3",
+      failed_actions: ["load"],
+      manual: false,
     });
     expect(failed).toMatchObject({
       name: "check_tron_job.svc.nightly",
@@ -175,18 +174,21 @@ describe("OOM and jobs", () => {
       team: "payments",
       alert_after: "0s",
     });
-    expect(failed?.output).toBe(
-      "CRIT: The last job run (svc.nightly.7) failed on c1!\naction load failed with exit code 3: exited with code 3",
-    );
+    expect(failed?.output).toBe("CRIT: The last job run (svc.nightly.7) failed on c1!\nfailed action(s): load");
     const overdue = {
       kind: "overdue" as const,
       ...base,
+      instance: "nightly.load",
       action: "load",
-      expectedRuntimeSeconds: 60,
-      runningSeconds: 95,
+      expected_runtime_seconds: 60,
+      running_seconds: 95,
     };
+    expect(jobCheck(two.monitoring, overdue)?.output).toBe(
+      "WARN: Job svc.nightly.7 exceeded expected runtime on c1: action load has run 95s (expected 60s)",
+    );
     expect(jobCheck(two.monitoring, overdue)?.status).toBe(1);
     expect(jobCheck({ ...two.monitoring, page_for_expected_runtime: true }, overdue)?.status).toBe(2);
-    expect(jobCheck(two.monitoring, { kind: "finished", ...base, state: "succeeded" })?.status).toBe(0);
+    const ok = { kind: "finished" as const, ...base, state: "succeeded" as const, failed_actions: [], manual: false };
+    expect(jobCheck(two.monitoring, ok)?.status).toBe(0);
   });
 });

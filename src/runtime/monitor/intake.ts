@@ -43,10 +43,10 @@ export class EventIntake {
   }
 
   private job(report: MonitorRecord["jobs"][string]["report"]): void {
-    const monitoring = this.hooks.monitoring(report.service, report.instance);
+    const monitoring = this.hooks.monitoring(report.service, report.job);
     if (!monitoring) return;
     const r = this.hooks.record();
-    const key = `${report.service}.${report.instance}`;
+    const key = `${report.service}.${report.job}`;
     // An overdue report never hides a failed run of the same job run that is not yet replaced by a new run.
     const prev = r.jobs[key]?.report;
     if (report.kind === "overdue" && prev?.kind === "finished" && prev.state === "failed" && prev.run === report.run)
