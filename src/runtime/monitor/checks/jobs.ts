@@ -35,7 +35,10 @@ function statusAndOutput(r: JobReport, pageForRuntime: boolean): [CheckStatus, s
     const failed = r.failed_actions.length > 0 ? `\nfailed action(s): ${r.failed_actions.join(", ")}` : "";
     return [2, `CRIT: The last job run (${runId(r)}) failed on ${r.cluster}!${failed}`];
   }
-  return [0, `OK: The last job run (${runId(r)}) ${r.state} on ${r.cluster}. Will watch future runs for the next failure`];
+  return [
+    0,
+    `OK: The last job run (${runId(r)}) ${r.state} on ${r.cluster}. Will watch future runs for the next failure`,
+  ];
 }
 
 export function jobCheck(monitoring: ResolvedMonitoring, report: JobReport): MonitoringEvent | undefined {
