@@ -56,13 +56,17 @@ export interface Backend {
 
 export {
   type ChangeWatcher,
+  canListStatuses,
   canReadLogs,
   canRestartReplica,
+  canStoreRecords,
   canWatchChanges,
   type LogQuery,
   type LogSource,
   type LogTail,
+  type RecordStore,
   type ReplicaRestarter,
+  type StatusLister,
 } from "./powers.js";
 
 /**

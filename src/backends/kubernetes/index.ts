@@ -4,6 +4,7 @@
  * removed with its HPA and PDB. Namespace moves: the new copy is created (for downthenup only after the old
  * one is gone) and the old copy removed once the new one is ready.
  */
+import { DEFAULTS } from "../../config/resolve/defaults.js";
 import type { DesiredApp } from "../../model/app.js";
 import type {
   ApplyResult,
@@ -15,14 +16,18 @@ import type {
   LogSource,
   LogTail,
   ObservedApp,
+  RecordStore,
   ReplicaRestarter,
+  StatusLister,
 } from "../backend.js";
 import type { Kube } from "./client.js";
 import { firstDifference } from "./drift.js";
 import { readPodLogs } from "./logs.js";
+import { ConfigMapRecords } from "./records.js";
 import { type KubeObject, MANAGED } from "./render/types.js";
 import { type RenderedApp, renderApp } from "./render/workload.js";
 import { instanceStatus } from "./status.js";
+import { listStatuses } from "./status-list.js";
 
 const SELECTOR = `${MANAGED}=true`;
 
@@ -33,7 +38,9 @@ const selectorOf = (ref: AppRef) =>
   `${SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
 const nsName = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
-export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatcher, LogSource {
+export class KubernetesBackend
+  implements Backend, ReplicaRestarter, ChangeWatcher, LogSource, StatusLister, RecordStore
+{
   readonly kind = "kubernetes";
   /** Each apply is a few API round trips: several in flight keep a pass short. */
   readonly applyConcurrency = 8;
@@ -46,10 +53,28 @@ export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatch
   /** Why the last write of each object happened (what differed), for `paasta reconcile -v` and tests. */
   readonly lastDrift = new Map<string, string>();
 
+  private readonly records: ConfigMapRecords;
+
   constructor(
     readonly kube: Kube,
     readonly cluster: string,
-  ) {}
+    recordsNamespace: string = DEFAULTS.control_plane_namespace,
+  ) {
+    this.records = new ConfigMapRecords(kube, recordsNamespace);
+  }
+
+  /** Every managed instance's status from three list calls (status-list.ts). */
+  listStatuses(): Promise<InstanceStatus[]> {
+    return listStatuses(this.kube, this.cluster);
+  }
+
+  readRecord(name: string): Promise<string | undefined> {
+    return this.records.read(name);
+  }
+
+  writeRecord(name: string, text: string): Promise<void> {
+    return this.records.write(name, text);
+  }
 
   /** Reads every managed workload, HPA, PDB and namespace (a handful of list calls, whatever the app count). */
   async observe(): Promise<ObservedApp[]> {

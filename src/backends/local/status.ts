@@ -125,8 +125,13 @@ function versionsOf(
   for (const [hash, tasks] of byHash) {
     if (tasks.length === 0 && hash !== app.config_hash) continue;
     const sample = tasks[0];
-    const restarts = all.filter((t) => t.config_hash === hash && t.state === "failed").length;
+    const failed = all.filter((t) => t.config_hash === hash && t.state === "failed");
+    const restarts = failed.length;
     const running = tasks.filter((t) => t.state !== "draining");
+    const last = failed.reduce<TaskRecord | undefined>(
+      (a, t) => (!a || (t.stopped_at ?? 0) >= (a.stopped_at ?? 0) ? t : a),
+      undefined,
+    );
     versions.push({
       git_sha: sample?.git_sha ?? app.git_sha,
       image_version: sample?.image_version ?? app.image_version,
@@ -135,6 +140,17 @@ function versionsOf(
       replicas: running.length,
       ready_replicas: running.filter(happy).length,
       tasks: tasks.map((t) => taskStatus(t, restarts)),
+      // Failures of this version so far: a crash loop stays visible between two restarts (the monitor reads it).
+      ...(last
+        ? {
+            failures: {
+              count: restarts,
+              last_exit_code: last.last_exit_code,
+              last_reason: last.reason,
+              last_at: last.stopped_at === null ? null : new Date(last.stopped_at).toISOString(),
+            },
+          }
+        : {}),
     });
   }
   return versions.sort((a, b) => Number(b.desired) - Number(a.desired));
