@@ -21,6 +21,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
+import { alertRoutes } from "./routes/alerts.js";
 import { logRoutes } from "./routes/logs.js";
 import { meshRoutes } from "./routes/mesh.js";
 import { metricsRoutes } from "./routes/metrics.js";
@@ -41,6 +42,7 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   meshRoutes,
   logRoutes,
   pipelineRoutes,
+  alertRoutes,
   metricsRoutes,
 ];
 

@@ -64,13 +64,17 @@ export {
 } from "./mesh-powers.js";
 export {
   type ChangeWatcher,
+  canListStatuses,
   canReadLogs,
   canRestartReplica,
+  canStoreRecords,
   canWatchChanges,
   type LogQuery,
   type LogSource,
   type LogTail,
+  type RecordStore,
   type ReplicaRestarter,
+  type StatusLister,
 } from "./powers.js";
 
 /**

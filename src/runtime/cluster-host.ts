@@ -14,6 +14,8 @@ import { apiToken } from "./api-token.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
+import { MonitorComponent } from "./monitor/index.js";
+import { activeAlerts, emptyRecord, stateStore } from "./monitor/state.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
 
 export interface ClusterHostOptions {
@@ -65,19 +67,31 @@ async function started(ctx: RuntimeContext, ...components: Component[]): Promise
   return { ctx, host, stop: () => host.stop(), health: () => host.health() };
 }
 
-/** `paasta deployd`: reconcile continuously. */
+/** `paasta deployd`: reconcile continuously, and monitor. */
 export async function startDeploydHost(o: ClusterHostOptions & ReconcileOptions): Promise<ClusterHost> {
   const ctx = await context(o);
-  return started(ctx, new ReconcileComponent(ctx, o));
+  return started(ctx, new ReconcileComponent(ctx, o), new MonitorComponent(ctx, { onError: o.onError }));
+}
+
+/** `paasta monitor`: only the monitor (when deployd runs elsewhere, or to watch a cluster from outside). */
+export async function startMonitorHost(
+  o: ClusterHostOptions & { readonly onError?: (e: unknown) => void; readonly intervalSeconds?: number },
+): Promise<ClusterHost & { readonly monitor: MonitorComponent }> {
+  const ctx = await context(o);
+  const monitor = new MonitorComponent(ctx, { onError: o.onError, intervalSeconds: o.intervalSeconds });
+  return { ...(await started(ctx, monitor)), monitor };
 }
 
 /** `paasta api`: serve the cluster's HTTP API. */
 export async function startApiHost(o: ClusterHostOptions): Promise<ClusterHost & { readonly url: string }> {
   const ctx = await context(o);
+  // The monitor runs in deployd (or `paasta monitor`); its record is where the API reads the alerts.
+  const store = stateStore(ctx.backend, ctx.cluster);
   const api = new ApiComponent(ctx, {
     token: apiToken(o.system, o.env).token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
     mesh: canReadMeshStatus(ctx.backend) ? ctx.backend : undefined,
+    alerts: async () => activeAlerts((await store.load()) ?? emptyRecord()),
   });
   const h = await started(ctx, api);
   return { ...h, url: api.url ?? "" };

@@ -15,6 +15,7 @@ import { apiToken } from "./api-token.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
+import { MonitorComponent } from "./monitor/index.js";
 import { ProxyComponent } from "./proxy/proxy-component.js";
 import { proxyDrainer } from "./proxy/proxy-drain.js";
 import { registerProxyMetrics } from "./proxy/proxy-metrics.js";
@@ -40,6 +41,7 @@ export interface LocalHost {
   readonly proxy: ProxyComponent;
   /** The proxy's view of each mesh namespace (for the monitor). */
   readonly meshView: MeshView;
+  readonly monitor: MonitorComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
   /** Stops every component; the services too unless `keepTasks`. */
@@ -124,12 +126,14 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   });
   registerProxyMetrics(ctx.metrics.registry, proxy);
   const reconcile = new ReconcileComponent(ctx, o);
+  const monitor = new MonitorComponent(ctx);
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
     mesh: meshStatusReader(proxy, o.cluster),
+    alerts: async () => monitor.alerts(),
   });
-  const host = new Host().add(supervisor).add(proxy).add(api).add(reconcile);
+  const host = new Host().add(supervisor).add(proxy).add(api).add(reconcile).add(monitor);
   await host.start();
   return {
     ctx,
@@ -139,6 +143,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     api,
     proxy,
     meshView: meshView(proxy),
+    monitor,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {

@@ -4,6 +4,7 @@
  * removed with its HPA and PDB. Namespace moves: the new copy is created (for downthenup only after the old
  * one is gone) and the old copy removed once the new one is ready.
  */
+import { DEFAULTS } from "../../config/resolve/defaults.js";
 import type { DesiredApp } from "../../model/app.js";
 import type { DesiredRoute, MeshStatus, ObservedRoute } from "../../model/mesh.js";
 import type {
@@ -16,16 +17,20 @@ import type {
   LogSource,
   LogTail,
   ObservedApp,
+  RecordStore,
   ReplicaRestarter,
+  StatusLister,
 } from "../backend.js";
 import type { MeshRouter, MeshStatusReader } from "../mesh-powers.js";
 import type { Kube } from "./client.js";
 import { firstDifference } from "./drift.js";
 import { readPodLogs } from "./logs.js";
 import { KubernetesMesh } from "./mesh.js";
+import { ConfigMapRecords } from "./records.js";
 import { type KubeObject, MANAGED } from "./render/types.js";
 import { type RenderedApp, renderApp } from "./render/workload.js";
 import { instanceStatus } from "./status.js";
+import { listStatuses } from "./status-list.js";
 
 const SELECTOR = `${MANAGED}=true`;
 
@@ -37,7 +42,15 @@ const selectorOf = (ref: AppRef) =>
 const nsName = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 export class KubernetesBackend
-  implements Backend, ReplicaRestarter, ChangeWatcher, LogSource, MeshRouter, MeshStatusReader
+  implements
+    Backend,
+    ReplicaRestarter,
+    ChangeWatcher,
+    LogSource,
+    StatusLister,
+    RecordStore,
+    MeshRouter,
+    MeshStatusReader
 {
   readonly kind = "kubernetes";
   /** Each apply is a few API round trips: several in flight keep a pass short. */
@@ -53,10 +66,14 @@ export class KubernetesBackend
   /** Services per mesh namespace (mesh.ts). */
   private readonly mesh: KubernetesMesh;
 
+  private readonly records: ConfigMapRecords;
+
   constructor(
     readonly kube: Kube,
     readonly cluster: string,
+    recordsNamespace: string = DEFAULTS.control_plane_namespace,
   ) {
+    this.records = new ConfigMapRecords(kube, recordsNamespace);
     this.mesh = new KubernetesMesh(kube, cluster);
   }
 
@@ -71,6 +88,19 @@ export class KubernetesBackend
   }
   async meshStatus(ref: AppRef): Promise<MeshStatus | undefined> {
     return this.mesh.meshStatus(ref, await this.listCopies(ref));
+  }
+
+  /** Every managed instance's status from three list calls (status-list.ts). */
+  listStatuses(): Promise<InstanceStatus[]> {
+    return listStatuses(this.kube, this.cluster);
+  }
+
+  readRecord(name: string): Promise<string | undefined> {
+    return this.records.read(name);
+  }
+
+  writeRecord(name: string, text: string): Promise<void> {
+    return this.records.write(name, text);
   }
 
   /** Reads every managed workload, HPA, PDB and namespace (a handful of list calls, whatever the app count). */
