@@ -7,6 +7,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { haproxyCommand } from "./runtime-api.js";
@@ -80,6 +81,20 @@ export async function checkConfig(bin: string, path: string): Promise<string | n
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The ports among `ports` that something already listens on at 127.0.0.1 (a bind fails). */
+export async function takenPorts(ports: readonly number[]): Promise<number[]> {
+  const taken: number[] = [];
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once("error", () => resolve(false));
+      s.listen({ port, host: "127.0.0.1", exclusive: true }, () => s.close(() => resolve(true)));
+    });
+    if (!free) taken.push(port);
+  }
+  return taken;
+}
 
 /** The worker's pid, through the admin socket (answers only once a worker runs). */
 async function workerPid(adminSocket: string): Promise<number | null> {

@@ -26,6 +26,7 @@ import {
   haproxyVersion,
   proxyPaths,
   stopLeftover,
+  takenPorts,
 } from "./haproxy-process.js";
 import { haproxyCommand, haproxyDo } from "./runtime-api.js";
 import { parseServersState, parseStat, type ServerState, type StatRow, serverCommands } from "./servers.js";
@@ -228,25 +229,39 @@ export class ProxyComponent implements Component {
       await this.startHaproxy(haproxy, routes, key);
       if (!haproxy.running) return;
     } else if (key !== this.runningKey && !this.isRejected(key)) {
-      if (!(await this.writeChecked(routes, key))) return this.syncServers(members);
-      try {
-        await haproxy.reload();
-      } catch (e) {
-        // The master keeps the old worker when the new one cannot start (e.g. a port another program holds).
-        this.reject(
-          key,
-          `HAProxy could not load the new config, the old one keeps running: ${(e as Error).message}`,
-          true,
-        );
-        return this.syncServers(members);
-      }
-      this.reloads++;
-      this.adopt(routes, key);
-      this.o.report(
-        `HAProxy reloaded: serving ${routes.map((r) => `${r.registration}:${r.settings.proxy_port}`).join(", ") || "no namespace"}`,
-      );
+      await this.reloadHaproxy(haproxy, routes, key);
     }
     await this.syncServers(members);
+  }
+
+  /**
+   * Reloads with the config for `routes`, unless `haproxy -c` refuses it or a new frontend's port is taken: a
+   * reload that fails to bind pauses the running listeners for seconds (new connections refused), so ports are
+   * checked first. Either way the old config keeps serving and the problem is reported.
+   */
+  private async reloadHaproxy(haproxy: HaproxyProcess, routes: DesiredRoute[], key: string): Promise<void> {
+    const running = new Set(this.running.map((r) => r.settings.proxy_port));
+    const added = routes.filter((r) => r.settings.proxy_port !== null && !running.has(r.settings.proxy_port));
+    const taken = await takenPorts(added.map((r) => r.settings.proxy_port as number));
+    const loadFailure = (why: string) =>
+      this.reject(key, `HAProxy could not load the new config, the old one keeps running: ${why}`, true);
+    if (taken.length > 0) {
+      const which = added.filter((r) => taken.includes(r.settings.proxy_port as number));
+      return loadFailure(
+        which.map((r) => `cannot bind 127.0.0.1:${r.settings.proxy_port} for ${r.registration}: in use`).join("; "),
+      );
+    }
+    if (!(await this.writeChecked(routes, key))) return;
+    try {
+      await haproxy.reload();
+    } catch (e) {
+      // The master keeps the old worker when the new one cannot start.
+      return loadFailure((e as Error).message);
+    }
+    this.reloads++;
+    this.adopt(routes, key);
+    const served = routes.map((r) => `${r.registration}:${r.settings.proxy_port}`).join(", ");
+    this.o.report(`HAProxy reloaded: serving ${served || "no namespace"}`);
   }
 
   private isRejected(key: string): boolean {
