@@ -56,6 +56,7 @@ export interface Backend {
 
 export {
   type ChangeWatcher,
+  canCacheState,
   canReadLogs,
   canRestartReplica,
   canWatchChanges,
@@ -63,6 +64,7 @@ export {
   type LogSource,
   type LogTail,
   type ReplicaRestarter,
+  type StateCache,
 } from "./powers.js";
 
 /**
