@@ -8,7 +8,7 @@
  * and are let through when it is not; everyone else gets 429 with Retry-After. So the ServiceAccount client of
  * the throttling tests competes with the controllers for that seat, as a deployd on a busy cluster would.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InstanceStatus } from "../../src/backends/backend.js";
@@ -71,6 +71,7 @@ describe("Kubernetes at scale (own control plane)", () => {
   afterAll(() => {
     admin?.close();
     own?.down();
+    if (root) rmSync(root, { recursive: true, force: true });
   }, 120_000);
 
   describe("the watched copy", () => {
