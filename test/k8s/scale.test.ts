@@ -164,6 +164,9 @@ describe("Kubernetes at scale (own control plane)", () => {
         const w0 = admin.writes;
         expect(await applyAll()).toEqual(Array(6).fill("created"));
         expect(admin.writes - w0).toBe(3 + 6 + 6); // namespaces, Deployments, PDBs
+        // workloads were written only once each new namespace had its default ServiceAccount (pods need it)
+        for (const s of ["cached000", "cached001", "cached002"])
+          expect(await admin.get("v1", "ServiceAccount", `paastasvc-${s}`, "default")).toBeDefined();
         const lists = admin.lists;
         const w1 = admin.writes;
         expect(await applyAll()).toEqual(Array(6).fill("unchanged"));

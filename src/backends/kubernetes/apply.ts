@@ -63,7 +63,12 @@ export async function applyApp(c: ApplyContext, app: DesiredApp): Promise<ApplyR
   return here ? "updated" : "created";
 }
 
-/** Creates the namespace once, even when several of its apps are applied at the same time; true if written. */
+/**
+ * Creates the namespace once, even when several of its apps are applied at the same time; true if written.
+ * Its workloads are written once the ServiceAccount controller has made the namespace's `default` account: a
+ * pod created before is refused, and the ReplicaSet controller then retries it only after a growing back-off,
+ * which delays the first replicas of a new namespace by seconds to minutes on a busy cluster.
+ */
 async function ensureNamespace(c: ApplyContext, rendered: RenderedApp): Promise<boolean> {
   if (c.live.hasNamespace(rendered.namespace)) return false;
   let p = c.namespaceWrites.get(rendered.namespace);
@@ -71,7 +76,10 @@ async function ensureNamespace(c: ApplyContext, rendered: RenderedApp): Promise<
     await p;
     return false;
   }
-  p = c.kube.apply(rendered.namespaceObject).then((answer) => c.live.noteApplied(answer));
+  p = c.kube
+    .apply(rendered.namespaceObject)
+    .then((answer) => c.live.noteApplied(answer))
+    .then(() => defaultServiceAccount(c.kube, rendered.namespace));
   c.namespaceWrites.set(rendered.namespace, p);
   try {
     await p;
@@ -79,6 +87,15 @@ async function ensureNamespace(c: ApplyContext, rendered: RenderedApp): Promise<
     c.namespaceWrites.delete(rendered.namespace);
   }
   return true;
+}
+
+/** Waits (up to 30 s, then goes on) until the namespace's `default` ServiceAccount exists. */
+async function defaultServiceAccount(kube: Kube, namespace: string): Promise<void> {
+  const end = Date.now() + 30_000;
+  for (let delay = 50; Date.now() < end; delay = Math.min(1000, delay * 2)) {
+    if (await kube.get("v1", "ServiceAccount", namespace, "default")) return;
+    await new Promise((r) => setTimeout(r, delay));
+  }
 }
 
 /**

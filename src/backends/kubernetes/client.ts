@@ -34,6 +34,13 @@ export interface Kube {
     kind: string,
     labelSelector?: string,
   ): Promise<{ items: T[]; resourceVersion: string }>;
+  /** One object, or undefined when it does not exist. */
+  get<T = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined>;
   apply<T = KubeObject>(obj: KubeObject): Promise<T>;
   delete(
     apiVersion: string,
@@ -198,6 +205,11 @@ export async function connect(
     listVersioned: (apiVersion, kind, labelSelector) => listVersioned(apiVersion, kind, labelSelector),
     async getText(path: string) {
       return ok(`GET ${path}`, await call(`GET ${path}`, "GET", path, { accept: "*/*" })).text;
+    },
+    async get<T>(apiVersion: string, kind: string, namespace: string | undefined, name: string) {
+      const what = `get ${kind} ${namespace ?? ""}/${name}`;
+      const a = await call(what, "GET", `${collectionPath(apiVersion, kind, namespace)}/${name}`);
+      return a.status === 404 ? undefined : (JSON.parse(ok(what, a).text) as T);
     },
     async apply<T>(obj: KubeObject): Promise<T> {
       writes++;
