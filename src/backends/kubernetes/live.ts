@@ -39,10 +39,7 @@ export function cacheState(cache: KubeCache): LiveState {
     get: (kind, ns, name) => cache.get(kind, ns, name),
     hasNamespace: (name) => cache.get("Namespace", undefined, name) !== undefined,
     noteApplied: (obj) => cache.noteApplied(obj),
-    noteDeleted(kind, ns, name) {
-      const o = cache.get(kind, ns, name);
-      if (o && !isDeleting(o)) cache.noteApplied(deleting(o));
-    },
+    noteDeleted: (kind, ns, name) => cache.noteDeleted(kind, ns, name),
   };
 }
 

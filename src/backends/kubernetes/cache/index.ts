@@ -144,8 +144,9 @@ export class KubeCache implements KubeStateReader {
     this.informers.get(obj.kind)?.upsert(obj);
   }
 
+  /** This process deleted the object: it stays, marked as being deleted, until the watch says it is gone. */
   noteDeleted(kind: string, namespace: string | undefined, name: string): void {
-    this.informers.get(kind)?.remove(namespace, name);
+    this.informers.get(kind)?.markDeleting(namespace, name);
   }
 
   private emit(c: CacheChange): void {

@@ -108,13 +108,18 @@ export class Informer {
   upsert(obj: KubeObject): void {
     const old = this.store.get(nsName(obj));
     if (old && !isNewer(rvOf(obj), rvOf(old))) return;
-    this.put(obj, old);
+    this.put(this.ingest(obj), old);
   }
 
-  /** Forgets an object just deleted (its DELETED event may follow). */
-  remove(namespace: string | undefined, name: string): void {
+  /**
+   * Marks an object this process just deleted: kept with a deletionTimestamp (same version, so the watch's next
+   * event for it, MODIFIED or DELETED, replaces or removes it) — never taken for alive in between.
+   */
+  markDeleting(namespace: string | undefined, name: string): void {
     const old = this.store.get(`${namespace ?? ""}/${name}`);
-    if (old) this.drop(old);
+    if (!old || (old.metadata as { deletionTimestamp?: unknown }).deletionTimestamp) return;
+    const metadata = { ...old.metadata, deletionTimestamp: new Date().toISOString() } as KubeObject["metadata"];
+    this.put({ ...old, metadata }, old);
   }
 
   private ingest(obj: KubeObject): KubeObject {
