@@ -46,9 +46,19 @@ describe("write flow control", () => {
     for (let t = 0; t < 20; t++) s = nextFlow(s, { kind: "failed" }, t * 2000);
     expect(s.limit).toBe(1);
     expect(allowed(s)).toBe(1);
-    const slow = nextFlow(initialFlow(), { kind: "ok", ms: 5000 }, 5000);
-    expect(slow.limit).toBe(6);
+    // slow = 4 × the usual latency and over 500 ms; the usual latency follows drops at once, rises slowly
+    let fast = initialFlow();
+    for (let i = 0; i < 10; i++) fast = nextFlow(fast, { kind: "ok", ms: 150 }, i);
+    expect(fast.usualMs).toBe(150);
+    const slow = nextFlow(fast, { kind: "ok", ms: 700 }, 5000);
+    expect(slow.limit).toBeCloseTo(fast.limit * 0.75);
     expect(slow.slow).toBe(1);
+    expect(slow.usualMs).toBeCloseTo(151.1);
+    expect(nextFlow(fast, { kind: "ok", ms: 450 }, 5000).slow).toBe(0); // under 500 ms: fine
+    let steady = fast;
+    for (let i = 0; i < 400; i++) steady = nextFlow(steady, { kind: "ok", ms: 700 }, 10_000 + i * 1000);
+    expect(steady.usualMs).toBeGreaterThan(175); // a new normal is learnt, and stops counting as slow
+    expect(nextFlow(steady, { kind: "ok", ms: 700 }, 1e7).slow).toBe(steady.slow);
     expect(nextFlow(initialFlow(), { kind: "rejected" }, 0)).toEqual(initialFlow());
   });
 

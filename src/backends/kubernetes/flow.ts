@@ -2,7 +2,9 @@
  * Adaptive write flow control, pure: how many writes may be in flight against the API server, decided from
  * what the server answers (like client-go's back-off on 429/Retry-After, with the limit itself adapting as in
  * TCP's AIMD). A throttled or failing answer (429, 5xx, a transport error) halves the limit — once per
- * cool-down, so one burst of 429s halves it once; a slow answer shrinks it by a quarter; a healthy answer grows
+ * cool-down, so one burst of 429s halves it once; a slow answer (slower than `slowFactor` × the server's usual
+ * latency, which follows drops at once and rises by 0.2% of the gap per answer, and than `slowMs`) shrinks it by a quarter —
+ * the server queues our writes, which only delays everyone's, its controllers' too; a healthy answer grows
  * it by 1/limit (about one more per round of writes), except during the cool-down after a decrease, so the limit
  * settles just under what the server accepts instead of bouncing off it. The throttled write itself waits for
  * the server's Retry-After and is tried again (client.ts), as client-go does; the others go on at the new limit.
@@ -13,8 +15,9 @@ export interface FlowSettings {
   readonly initial: number;
   readonly min: number;
   readonly max: number;
-  /** An answer slower than this (ms) counts as a sign of overload. */
+  /** An answer slower than `slowFactor` × the usual latency and than `slowMs` (ms) is a sign of overload. */
   readonly slowMs: number;
+  readonly slowFactor: number;
   /** After a decrease, further bad signals within this time (ms) neither decrease nor increase it. */
   readonly cooldownMs: number;
 }
@@ -23,13 +26,16 @@ export const FLOW_DEFAULTS: FlowSettings = {
   initial: 8,
   min: 1,
   max: 64,
-  slowMs: 2000,
+  slowMs: 500,
+  slowFactor: 4,
   cooldownMs: 1000,
 };
 
 export interface FlowState {
   /** Writes allowed in flight (fractional: grows by 1/limit per healthy answer). */
   readonly limit: number;
+  /** The server's usual latency (ms; 0 = none seen yet). */
+  readonly usualMs: number;
   /** When the limit last went down (ms). */
   readonly lastDecrease: number;
   /** Counters, for metrics and the bench. */
@@ -49,7 +55,7 @@ export type FlowSignal =
   | { readonly kind: "rejected" };
 
 export function initialFlow(s: FlowSettings = FLOW_DEFAULTS): FlowState {
-  return { limit: s.initial, lastDecrease: Number.NEGATIVE_INFINITY, throttled: 0, failed: 0, slow: 0 };
+  return { limit: s.initial, usualMs: 0, lastDecrease: Number.NEGATIVE_INFINITY, throttled: 0, failed: 0, slow: 0 };
 }
 
 /** Writes that may be in flight now. */
@@ -69,10 +75,14 @@ export function nextFlow(
   s: FlowSettings = FLOW_DEFAULTS,
 ): FlowState {
   switch (signal.kind) {
-    case "ok":
-      if (signal.ms > s.slowMs) return { ...decrease(state, 0.75, now, s), slow: state.slow + 1 };
-      if (now - state.lastDecrease < s.cooldownMs) return state;
-      return { ...state, limit: Math.min(s.max, state.limit + 1 / Math.max(1, state.limit)) };
+    case "ok": {
+      const usualMs =
+        state.usualMs === 0 ? signal.ms : Math.min(signal.ms, state.usualMs + (signal.ms - state.usualMs) * 0.002);
+      if (signal.ms > s.slowMs && signal.ms > s.slowFactor * state.usualMs && state.usualMs > 0)
+        return { ...decrease(state, 0.75, now, s), usualMs, slow: state.slow + 1 };
+      if (now - state.lastDecrease < s.cooldownMs) return { ...state, usualMs };
+      return { ...state, usualMs, limit: Math.min(s.max, state.limit + 1 / Math.max(1, state.limit)) };
+    }
     case "throttled":
       return { ...decrease(state, 0.5, now, s), throttled: state.throttled + 1 };
     case "failed":
