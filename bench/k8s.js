@@ -208,6 +208,13 @@ try {
   result.rollout_pass_done_after_seconds = round(((rollout.at(-1)?.at ?? t1) - t1) / 1000, 1);
   result.flow = { limit: round(kube.flow.limit, 1), throttled: kube.flow.throttled, retries: kube.retries };
   result.relists = backend.cache.relists();
+  // The original PaaSTA's setup_kubernetes_job is not driven by this script (it needs its own system config);
+  // say so instead of printing nothing.
+  const original = spawnSync("sh", ["-c", "command -v setup_kubernetes_job"], { encoding: "utf8" });
+  result.original =
+    original.status === 0
+      ? `not run: setup_kubernetes_job found at ${original.stdout.trim()}, run it by hand against this tree`
+      : "skipped: paasta-tools is not installed (install it in a virtualenv outside the repo to compare)";
 } finally {
   await api?.stop();
   await deployd?.stop();
