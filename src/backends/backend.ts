@@ -56,6 +56,7 @@ export interface Backend {
 
 export {
   type ChangeWatcher,
+  canCacheState,
   canListStatuses,
   canReadLogs,
   canRestartReplica,
@@ -66,6 +67,7 @@ export {
   type LogTail,
   type RecordStore,
   type ReplicaRestarter,
+  type StateCache,
   type StatusLister,
 } from "./powers.js";
 
