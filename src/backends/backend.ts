@@ -64,6 +64,7 @@ export {
 } from "./mesh-powers.js";
 export {
   type ChangeWatcher,
+  canCacheState,
   canListStatuses,
   canReadLogs,
   canRestartReplica,
@@ -74,6 +75,7 @@ export {
   type LogTail,
   type RecordStore,
   type ReplicaRestarter,
+  type StateCache,
   type StatusLister,
 } from "./powers.js";
 

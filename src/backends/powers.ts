@@ -56,6 +56,23 @@ export interface RecordStore {
   writeRecord(name: string, text: string): Promise<void>;
 }
 
+/**
+ * A watched, in-memory copy of what the backend manages (Kubernetes: informers over the managed objects), so
+ * that passes, status and checks read memory instead of making a request per instance. Hosts that run for a
+ * while (`deployd`, `paasta api`) start it; one-shot commands do not, and read the cluster as before.
+ */
+export interface StateCache {
+  /** Starts the copy in the background (list once, then watch); resolves once it is complete. Idempotent. */
+  startCache(): Promise<void>;
+  stopCache(): void;
+  /** True once the copy is complete; until then `status`/`observe` read the cluster, and `cachedStatuses` is empty. */
+  readonly cacheReady: boolean;
+  /** The status of every managed instance, from memory (no request). */
+  cachedStatuses(): InstanceStatus[];
+  /** Called with the instance whose objects (workloads, pods, …) changed; returns the unsubscribe function. */
+  onStateChange(fn: (ref: AppRef) => void): () => void;
+}
+
 type Any = object;
 
 export function canRestartReplica<B extends Any>(b: B): b is B & ReplicaRestarter {
@@ -79,4 +96,8 @@ export function canStoreRecords<B extends Any>(b: B): b is B & RecordStore {
     typeof (b as Partial<RecordStore>).readRecord === "function" &&
     typeof (b as Partial<RecordStore>).writeRecord === "function"
   );
+}
+
+export function canCacheState<B extends Any>(b: B): b is B & StateCache {
+  return typeof (b as Partial<StateCache>).startCache === "function";
 }

@@ -4,7 +4,7 @@
  * backend is whatever cluster_backends names, reached only through its contract and powers.
  */
 import { createMetrics } from "../api/metrics.js";
-import { type Backend, canReadMeshStatus } from "../backends/backend.js";
+import { type Backend, canCacheState, canReadMeshStatus } from "../backends/backend.js";
 import { openBackend } from "../backends/open.js";
 import type { SystemConfig } from "../config/system.js";
 import { eventLogFiles } from "../logs/event-files.js";
@@ -33,16 +33,30 @@ export interface ClusterHost {
   health(): Record<string, ComponentHealth>;
 }
 
-/** The backend connection as a component: closed last. */
+/**
+ * The backend connection as a component, closed last. Where the backend can keep a watched copy of what it
+ * manages (StateCache), it is started here, in the background: passes and status read the cluster until the
+ * copy is complete, and memory after.
+ */
 class BackendComponent implements Component {
   readonly name = "backend";
+  private cacheError: string | undefined;
   constructor(private readonly backend: Backend) {}
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    const b = this.backend;
+    if (canCacheState(b))
+      b.startCache().catch((e: unknown) => {
+        this.cacheError = (e as Error).message;
+      });
+  }
   async stop(): Promise<void> {
     await this.backend.close?.();
   }
   health(): ComponentHealth {
-    return { ok: true, detail: this.backend.kind };
+    const b = this.backend;
+    if (!canCacheState(b)) return { ok: true, detail: b.kind };
+    if (this.cacheError) return { ok: false, detail: `${b.kind}: watched copy failed: ${this.cacheError}` };
+    return { ok: true, detail: `${b.kind}, watched copy ${b.cacheReady ? "ready" : "syncing"}` };
   }
 }
 
