@@ -216,7 +216,7 @@ try {
 
   // 2. bounces under load
   const requests = Number(process.env.BENCH_REQUESTS ?? 12_000);
-  const load = loadInChild(`http://127.0.0.1:${ws.proxyPort}/`, requests, 8, 400);
+  const load = loadInChild(`http://127.0.0.1:${ws.proxyPort}/`, requests, 8, 200); // longer than the bounces
   const t0 = performance.now();
   for (let n = 2; n <= 4; n++) {
     const sha = commit(ws, n);

@@ -13,6 +13,7 @@ import {
   endpointTimeoutLines,
   frontendsKey,
   renderConfig,
+  slotsFor,
 } from "../../src/runtime/proxy/haproxy-config.js";
 import { checkConfig, findHaproxy } from "../../src/runtime/proxy/haproxy-process.js";
 import { parseServersState, parseStat, serverCommands } from "../../src/runtime/proxy/servers.js";
@@ -47,24 +48,32 @@ const PATHS = { adminSocket: "/run/paasta/admin.sock" };
 
 describe("the generated HAProxy config", () => {
   const main = route("main", { proxy_port: 20001, timeout_server_ms: 2000, extra_headers: { "X-Mesh": "yes" } });
-  const text = renderConfig([main], [member("main-a", 31001, "up"), member("main-b", 31002, "draining")], PATHS);
+  const text = renderConfig(
+    [main],
+    [member("main-a", 31001, "up"), member("main-b", 31002, "draining")],
+    new Map(),
+    PATHS,
+  );
 
-  it("has a frontend on 127.0.0.1:proxy_port and a backend with a server per task, in its state", () => {
+  it("has a frontend on 127.0.0.1:proxy_port and a backend with server slots, the tasks in the first, in their state", () => {
     expect(text).toContain("frontend fe_hello.main\n    bind 127.0.0.1:20001\n    mode http");
     expect(text).toContain("    default_backend be_hello.main");
     expect(text).toContain("    timeout server 2000ms");
     expect(text).toContain("    timeout connect 200ms");
     expect(text).toContain("    retries 1");
     expect(text).toContain('    http-request set-header X-Mesh "yes"');
-    expect(text).toContain("    server main-a 127.0.0.1:31001 weight 10\n");
-    expect(text).toContain("    server main-b 127.0.0.1:31002 weight 10 disabled\n");
+    expect(text).toContain("    server s1 127.0.0.1:31001 weight 10\n");
+    expect(text).toContain("    server s2 127.0.0.1:31002 weight 10 disabled\n");
+    expect(text).toContain("    server s3 127.0.0.1:1 disabled\n");
+    expect(text).toContain("    server s8 127.0.0.1:1 disabled\n");
+    expect(text).not.toContain("server s9 ");
     expect(text).toContain('stats socket "/run/paasta/admin.sock" mode 600 level admin expose-fd listeners');
     expect(text).toContain("    option idle-close-on-response\n");
     expect(text).toContain("    noreuseport\n");
   });
 
   it("gives a namespace without proxy_port (discovery only) no frontend", () => {
-    const cfg = renderConfig([main, route("internal", { proxy_port: null })], [], PATHS);
+    const cfg = renderConfig([main, route("internal", { proxy_port: null })], [], new Map(), PATHS);
     expect(cfg).not.toContain("hello.internal");
   });
 
@@ -75,7 +84,7 @@ describe("the generated HAProxy config", () => {
     expect(balanceLines("RING_HASH", "http")).toEqual(["balance uri", "hash-type consistent"]);
     expect(balanceLines("MAGLEV", "tcp")).toEqual(["balance source", "hash-type consistent"]);
     expect(route("x", { proxy_port: 1, balance: "leastconn" }).settings.lb_policy).toBe("LEAST_REQUEST");
-    const tcp = renderConfig([route("db", { proxy_port: 20005, mode: "tcp" })], [], PATHS);
+    const tcp = renderConfig([route("db", { proxy_port: 20005, mode: "tcp" })], [], new Map(), PATHS);
     expect(tcp).toContain("frontend fe_hello.db\n    bind 127.0.0.1:20005\n    mode tcp");
     expect(tcp).not.toContain("http-request");
   });
@@ -88,11 +97,20 @@ describe("the generated HAProxy config", () => {
     ]);
   });
 
-  it("needs a reload only when the routes or their settings change, not when members do", () => {
+  it("needs a reload only when the routes, their settings or their slot counts change, not when members do", () => {
     const moved = route("main", { proxy_port: 20009, timeout_server_ms: 2000, extra_headers: { "X-Mesh": "yes" } });
-    expect(frontendsKey([main])).toBe(frontendsKey([{ ...main, members: [] }]));
-    expect(frontendsKey([main])).not.toBe(frontendsKey([moved]));
-    expect(frontendsKey([main])).not.toBe(frontendsKey([main, route("b", { proxy_port: 20010 })]));
+    const none = new Map<string, number>();
+    expect(frontendsKey([main], none)).toBe(frontendsKey([{ ...main, members: [] }], none));
+    expect(frontendsKey([main], none)).not.toBe(frontendsKey([moved], none));
+    expect(frontendsKey([main], none)).not.toBe(frontendsKey([main, route("b", { proxy_port: 20010 })], none));
+    expect(frontendsKey([main], none)).not.toBe(frontendsKey([main], new Map([["hello.main", 16]])));
+  });
+
+  it("sizes slots at twice the members (at least 8, a power of two), and never shrinks them", () => {
+    const five = Array.from({ length: 5 }, (_, i) => member(`t${i}`, 31000 + i, "up"));
+    expect(slotsFor([main], [], new Map()).get("hello.main")).toBe(8);
+    expect(slotsFor([main], five, new Map()).get("hello.main")).toBe(16);
+    expect(slotsFor([main], [], new Map([["hello.main", 16]])).get("hello.main")).toBe(16);
   });
 
   it("is accepted by the real haproxy -c, with every kind of setting", async () => {
@@ -111,6 +129,7 @@ describe("the generated HAProxy config", () => {
         route("h2", { proxy_port: 20006, mode: "http2", lb_policy: "RANDOM" }),
       ],
       [member("main-a", 31001, "up"), member("t-1", 31003, "down", { registration: "hello.tls" })],
+      new Map([["hello.main", 16]]),
       { adminSocket: join(tempDir("paasta-haproxy-"), "admin.sock") },
     );
     const file = join(tempDir("paasta-haproxy-"), "haproxy.cfg");
@@ -118,7 +137,7 @@ describe("the generated HAProxy config", () => {
     expect(await checkConfig(bin as string, file)).toBeNull();
     writeFileSync(
       file,
-      renderConfig([route("bad", { proxy_port: 20007, endpoint_timeouts: { "^/(": 10 } })], [], PATHS),
+      renderConfig([route("bad", { proxy_port: 20007, endpoint_timeouts: { "^/(": 10 } })], [], new Map(), PATHS),
     );
     expect(await checkConfig(bin as string, file)).toMatch(/regex|missing|parenthes/i);
   });
@@ -146,44 +165,61 @@ describe("HAProxy's answers", () => {
   });
 });
 
-describe("runtime API commands for membership", () => {
-  const cur = (server: string, port: number, state: "up" | "draining" | "down", weight = 10) => ({
+describe("runtime API commands for membership (server slots)", () => {
+  const slot = (n: number, port: number, state: "up" | "draining" | "down", weight = 10) => ({
     backend: "be_hello.main",
-    server,
+    server: `s${n}`,
     address: "127.0.0.1",
     port,
     state,
     weight,
   });
+  const free = (n: number) => slot(n, 1, "down");
 
-  it("adds a new healthy task and puts it in rotation; a starting one stays out", () => {
-    expect(serverCommands("hello.main", [member("n", 31005, "up"), member("s", 31006, "down")], [])).toEqual([
-      "add server be_hello.main/n 127.0.0.1:31005 weight 10",
-      "set server be_hello.main/n state ready",
-      "add server be_hello.main/s 127.0.0.1:31006 weight 10",
+  it("gives a new healthy task a free slot (address, weight, ready); a starting one's slot stays out", () => {
+    expect(
+      serverCommands("hello.main", [member("n", 31005, "up"), member("s", 31006, "down")], [free(1), free(2)]),
+    ).toEqual([
+      "set server be_hello.main/s1 addr 127.0.0.1 port 31005",
+      "set server be_hello.main/s1 weight 10",
+      "set server be_hello.main/s1 state ready",
+      "set server be_hello.main/s2 addr 127.0.0.1 port 31006",
+      "set server be_hello.main/s2 weight 10",
     ]);
   });
 
-  it("puts servers entering rotation before servers leaving it (a crossover never has none)", () => {
+  it("puts slots entering rotation before slots leaving it (a crossover never has none)", () => {
     const cmds = serverCommands(
       "hello.main",
       [member("old", 31001, "draining"), member("new", 31002, "up")],
-      [cur("old", 31001, "up"), cur("new", 31002, "down")],
+      [slot(1, 31001, "up"), slot(2, 31002, "down")],
     );
-    expect(cmds).toEqual(["set server be_hello.main/new state ready", "set server be_hello.main/old state drain"]);
+    expect(cmds).toEqual(["set server be_hello.main/s2 state ready", "set server be_hello.main/s1 state drain"]);
   });
 
-  it("takes a failing task out, changes weights, deletes stopped tasks after maintenance, and does nothing when in step", () => {
-    expect(serverCommands("hello.main", [member("a", 1, "down")], [cur("a", 1, "up")])).toEqual([
-      "set server be_hello.main/a state maint",
+  it("takes a failing task out, changes weights, frees the slot of a stopped task, and does nothing when in step", () => {
+    expect(serverCommands("hello.main", [member("a", 31001, "down")], [slot(1, 31001, "up")])).toEqual([
+      "set server be_hello.main/s1 state maint",
     ]);
-    expect(serverCommands("hello.main", [member("a", 1, "up", { weight: 3 })], [cur("a", 1, "up")])).toEqual([
-      "set server be_hello.main/a weight 3",
+    expect(serverCommands("hello.main", [member("a", 31001, "up", { weight: 3 })], [slot(1, 31001, "up")])).toEqual([
+      "set server be_hello.main/s1 weight 3",
     ]);
-    expect(serverCommands("hello.main", [], [cur("gone", 1, "draining")])).toEqual([
-      "set server be_hello.main/gone state maint",
-      "del server be_hello.main/gone",
+    expect(serverCommands("hello.main", [], [slot(1, 31001, "draining")])).toEqual([
+      "set server be_hello.main/s1 state maint",
     ]);
-    expect(serverCommands("hello.main", [member("a", 1, "up")], [cur("a", 1, "up")])).toEqual([]);
+    expect(serverCommands("hello.main", [member("a", 31001, "up")], [slot(1, 31001, "up"), free(2)])).toEqual([]);
+  });
+
+  it("reuses a freed slot for a new task, the slot already in maintenance first; waits when none is free", () => {
+    const cmds = serverCommands("hello.main", [member("b", 31009, "up")], [slot(1, 31001, "draining"), free(2)]);
+    expect(cmds).toEqual([
+      "set server be_hello.main/s2 addr 127.0.0.1 port 31009",
+      "set server be_hello.main/s2 weight 10",
+      "set server be_hello.main/s2 state ready",
+      "set server be_hello.main/s1 state maint",
+    ]);
+    expect(
+      serverCommands("hello.main", [member("a", 31001, "up"), member("b", 31009, "up")], [slot(1, 31001, "up")]),
+    ).toEqual([]);
   });
 });

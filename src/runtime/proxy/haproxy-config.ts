@@ -1,9 +1,11 @@
 /**
  * The HAProxy configuration of the local proxy, pure: one frontend on 127.0.0.1:proxy_port per route, its
- * backend with a server per registered task (reference §1.11 for what each namespace key means). Servers are
- * written in their current state so that a fresh HAProxy (a start, a restart after a crash, a reload) serves at
- * once; afterwards membership changes go through the runtime API, and only a change of `frontendsKey` (the
- * routes and their settings) needs a reload.
+ * backend with server slots (reference §1.11 for what each namespace key means). Slots, not servers added at
+ * run time: HAProxy 2.6 keeps no idle connections to servers added with `add server`, so every request would
+ * open a new connection to the task. The registered tasks are written into slots in their current state, so
+ * that a fresh HAProxy (a start, a restart after a crash, a reload) serves at once; afterwards membership
+ * changes go through the runtime API (a free slot gets the task's address), and only a change of
+ * `frontendsKey` (the routes, their settings, their slot counts) needs a reload.
  */
 import type { ResolvedNamespace } from "../../config/types.js";
 import type { DesiredRoute, MeshMember } from "../../model/mesh.js";
@@ -20,7 +22,31 @@ export function haproxyName(s: string): string {
 
 export const backendName = (registration: string) => `be_${haproxyName(registration)}`;
 export const frontendName = (registration: string) => `fe_${haproxyName(registration)}`;
-export const serverName = (task: string) => haproxyName(task);
+export const slotName = (i: number) => `s${i}`;
+/** Where a free slot points (nothing listens on port 1; a free slot is in maintenance anyway). */
+export const FREE_SLOT = { host: "127.0.0.1", port: 1 } as const;
+
+/** Slot counts per registration. */
+export type Slots = ReadonlyMap<string, number>;
+
+/**
+ * Slots each route needs: at least 8 and twice its members, as a power of two, never fewer than before (so a
+ * reload for more slots is rare, and never for fewer).
+ */
+export function slotsFor(
+  routes: readonly DesiredRoute[],
+  members: readonly MeshMember[],
+  before: Slots,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of routes) {
+    const n = members.filter((m) => m.registration === r.registration).length;
+    let size = 8;
+    while (size < 2 * n) size *= 2;
+    out.set(r.registration, Math.max(size, before.get(r.registration) ?? 0));
+  }
+  return out;
+}
 
 /** HAProxy weights are 0–256; PaaSTA's default instance weight is 10. */
 export function haproxyWeight(weight: number): number {
@@ -61,13 +87,19 @@ export function endpointTimeoutLines(timeouts: Readonly<Record<string, number>>)
     });
 }
 
-function serverLine(m: MeshMember, mode: ResolvedNamespace["mode"]): string {
+/** The slot lines of a backend: its members in the first slots (in their state), then free slots. */
+function slotLines(members: readonly MeshMember[], size: number, mode: ResolvedNamespace["mode"]): string[] {
   const tls = mode === "https" ? " ssl verify none" : mode === "http2" ? " proto h2" : "";
-  const disabled = m.state === "up" ? "" : " disabled";
-  return `server ${serverName(m.task)} ${m.host}:${m.port} weight ${haproxyWeight(m.weight)}${tls}${disabled}`;
+  const own = [...members].sort((a, b) => a.task.localeCompare(b.task));
+  return Array.from({ length: Math.max(size, own.length) }, (_, i) => {
+    const m = own[i];
+    const where = m ? `${m.host}:${m.port} weight ${haproxyWeight(m.weight)}` : `${FREE_SLOT.host}:${FREE_SLOT.port}`;
+    const disabled = m?.state === "up" ? "" : " disabled";
+    return `server ${slotName(i + 1)} ${where}${tls}${disabled}`;
+  });
 }
 
-function routeLines(route: DesiredRoute, members: readonly MeshMember[]): string[] {
+function routeLines(route: DesiredRoute, members: readonly MeshMember[], size: number): string[] {
   const s = route.settings;
   const http = s.mode !== "tcp";
   const fe = [
@@ -95,8 +127,8 @@ function routeLines(route: DesiredRoute, members: readonly MeshMember[]): string
     for (const [name, value] of Object.entries(s.extra_headers).sort(([a], [b]) => a.localeCompare(b)))
       be.push(`    http-request set-header ${haproxyName(name)} ${quote(value)}`);
   }
-  const own = members.filter((m) => m.registration === route.registration).sort((a, b) => a.task.localeCompare(b.task));
-  for (const m of own) be.push(`    ${serverLine(m, s.mode)}`);
+  const own = members.filter((m) => m.registration === route.registration);
+  for (const l of slotLines(own, size, s.mode)) be.push(`    ${l}`);
   return [...fe, "", ...be];
 }
 
@@ -107,12 +139,17 @@ export function servedRoutes(routes: readonly DesiredRoute[]): DesiredRoute[] {
     .sort((a, b) => a.registration.localeCompare(b.registration));
 }
 
-/** What a reload is needed for: the frontends and their settings (not the members, which change live). */
-export function frontendsKey(routes: readonly DesiredRoute[]): string {
-  return JSON.stringify(servedRoutes(routes).map((r) => [r.registration, r.settings]));
+/** What a reload is needed for: the frontends, their settings and slot counts (not the members: they change live). */
+export function frontendsKey(routes: readonly DesiredRoute[], slots: Slots): string {
+  return JSON.stringify(servedRoutes(routes).map((r) => [r.registration, r.settings, slots.get(r.registration) ?? 8]));
 }
 
-export function renderConfig(routes: readonly DesiredRoute[], members: readonly MeshMember[], p: ConfigPaths): string {
+export function renderConfig(
+  routes: readonly DesiredRoute[],
+  members: readonly MeshMember[],
+  slots: Slots,
+  p: ConfigPaths,
+): string {
   const lines = [
     "# Generated by paasta (the local runtime's proxy); rewritten when the mesh namespaces change.",
     "global",
@@ -135,6 +172,7 @@ export function renderConfig(routes: readonly DesiredRoute[], members: readonly 
     "    timeout queue 1s",
     "",
   ];
-  for (const route of servedRoutes(routes)) lines.push(...routeLines(route, members), "");
+  for (const route of servedRoutes(routes))
+    lines.push(...routeLines(route, members, slots.get(route.registration) ?? 8), "");
   return `${lines.join("\n")}\n`;
 }

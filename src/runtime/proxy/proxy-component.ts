@@ -17,7 +17,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import type { MeshMembership } from "../../backends/backend.js";
 import type { DesiredRoute } from "../../model/mesh.js";
 import type { Component, ComponentHealth } from "../component.js";
-import { backendName, frontendsKey, renderConfig, servedRoutes } from "./haproxy-config.js";
+import { backendName, frontendsKey, renderConfig, type Slots, servedRoutes, slotsFor } from "./haproxy-config.js";
 import {
   checkConfig,
   findHaproxy,
@@ -62,6 +62,9 @@ export class ProxyComponent implements Component {
   private haproxy: HaproxyProcess | undefined;
   /** The routes of the config HAProxy runs, and their key. */
   private running: DesiredRoute[] = [];
+  /** Slot counts of the running config, and of the config the current pass wants. */
+  private slots: Slots = new Map();
+  private wantedSlots: Slots = new Map();
   private runningKey: string | null = null;
   /** The key of the last config HAProxy rejected (not tried again until the routes change), and why. */
   private rejectedKey: string | null = null;
@@ -217,7 +220,8 @@ export class ProxyComponent implements Component {
     if (!haproxy) return;
     const routes = servedRoutes(this.o.membership.meshRoutes());
     const members = this.o.membership.meshMembers();
-    const key = frontendsKey(routes);
+    this.wantedSlots = slotsFor(routes, members, this.slots);
+    const key = frontendsKey(routes, this.wantedSlots);
     if (key === this.runningKey && this.rejection) {
       // The change HAProxy rejected was undone: what runs is what is wanted again.
       this.rejectedKey = null;
@@ -280,6 +284,7 @@ export class ProxyComponent implements Component {
 
   private adopt(routes: DesiredRoute[], key: string): void {
     this.running = routes;
+    this.slots = this.wantedSlots;
     this.runningKey = key;
     this.synced = null;
     this.rejectedKey = null;
@@ -288,7 +293,9 @@ export class ProxyComponent implements Component {
 
   /** Writes the config for `routes` if `haproxy -c` accepts it; else reports HAProxy's message once. */
   private async writeChecked(routes: DesiredRoute[], key: string): Promise<boolean> {
-    const text = renderConfig(routes, this.o.membership.meshMembers(), { adminSocket: this.paths.adminSocket });
+    const text = renderConfig(routes, this.o.membership.meshMembers(), this.wantedSlots, {
+      adminSocket: this.paths.adminSocket,
+    });
     writeFileSync(this.paths.candidate, text);
     const problem = await checkConfig(this.bin as string, this.paths.candidate);
     if (problem) {

@@ -6,6 +6,7 @@
 import type * as Prom from "prom-client";
 import { promClient } from "../../api/metrics.js";
 import type { ProxyComponent } from "./proxy-component.js";
+import { backendsOf } from "./proxy-status.js";
 import type { ServerState, StatRow } from "./servers.js";
 
 interface Snapshot {
@@ -85,14 +86,11 @@ export function registerProxyMetrics(registry: Prom.Registry, proxy: ProxyCompon
     registers: [registry],
     async collect() {
       backends.reset();
-      const counts = new Map<string, number>();
-      for (const s of (await snapshot()).servers ?? []) {
-        const key = `${namespaceOf(s.backend)}|${s.state}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-      for (const [key, n] of counts) {
-        const [namespace, state] = key.split("|") as [string, string];
-        backends.set({ namespace, state }, n);
+      const { stats, servers } = await snapshot();
+      for (const registration of proxy.servedRegistrations()) {
+        const counts: Record<string, number> = { up: 0, draining: 0, down: 0 };
+        for (const b of backendsOf(proxy, registration, servers, stats)) counts[b.state] = (counts[b.state] ?? 0) + 1;
+        for (const [state, n] of Object.entries(counts)) backends.set({ namespace: registration, state }, n);
       }
     },
   });

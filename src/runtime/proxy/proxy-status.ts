@@ -6,9 +6,9 @@
 import type { MeshStatusReader } from "../../backends/backend.js";
 import type { AppRef } from "../../model/app.js";
 import type { MeshBackend, MeshNamespaceStatus, MeshStatus } from "../../model/mesh.js";
-import { backendName, serverName } from "./haproxy-config.js";
+import { backendName } from "./haproxy-config.js";
 import type { ProxyComponent } from "./proxy-component.js";
-import type { ServerState, StatRow } from "./servers.js";
+import { addressOf, type ServerState, type StatRow } from "./servers.js";
 
 /**
  * The proxy's view for other components (the monitor's mesh replication check, reference §8.1: "available"
@@ -29,7 +29,7 @@ export function meshView(proxy: ProxyComponent): MeshView {
   };
 }
 
-function backendsOf(
+export function backendsOf(
   proxy: ProxyComponent,
   registration: string,
   servers: ServerState[] | null,
@@ -42,9 +42,10 @@ function backendsOf(
     .filter((m) => m.registration === registration)
     .sort((a, b) => a.task.localeCompare(b.task))
     .map((m) => {
-      const name = serverName(m.task);
-      const srv = served ? servers?.find((s) => s.backend === be && s.server === name) : undefined;
-      const row = served ? stats?.find((r) => r.pxname === be && r.svname === name) : undefined;
+      // Slots are found by the task's address (a slot holds whichever task it was given).
+      const address = addressOf(m);
+      const srv = served ? servers?.find((s) => s.backend === be && addressOf(s) === address) : undefined;
+      const row = srv ? stats?.find((r) => r.pxname === be && r.svname === srv.server) : undefined;
       return {
         task: m.task,
         service: m.service,

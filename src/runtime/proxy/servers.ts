@@ -1,10 +1,10 @@
 /**
  * HAProxy's view of its servers, pure: parsing `show servers state` and `show stat`, and the runtime API
- * commands that make a backend's servers match the members the local runtime wants (add / enable / drain /
- * disable / weight / delete) — no reload for any of them.
+ * commands that make a backend's slots match the members the local runtime wants (address / enable / drain /
+ * disable / weight) — no reload for any of them.
  */
 import type { MeshMember, MeshState } from "../../model/mesh.js";
-import { backendName, haproxyWeight, serverName } from "./haproxy-config.js";
+import { backendName, haproxyWeight } from "./haproxy-config.js";
 
 export interface ServerState {
   readonly backend: string;
@@ -73,9 +73,14 @@ export function parseStat(text: string): StatRow[] {
     });
 }
 
+/** `host:port` of a member or a server. */
+export const addressOf = (x: { host?: string; address?: string; port: number }) => `${x.host ?? x.address}:${x.port}`;
+
 /**
- * Runtime API commands turning `current` (one backend's servers) into `wanted` (its members). Servers entering
- * rotation come first and servers leaving it after, so that a crossover never leaves a moment with none.
+ * Runtime API commands turning `current` (one backend's slots) into `wanted` (its members): a member keeps the
+ * slot that has its address; a new member takes a free slot (address, weight, then ready); a slot whose task
+ * is gone goes to maintenance. Slots entering rotation come first and slots leaving it after, so that a
+ * crossover never has a moment with none. Members beyond the free slots wait for a reload with more slots.
  */
 export function serverCommands(
   registration: string,
@@ -85,28 +90,31 @@ export function serverCommands(
   const be = backendName(registration);
   const enter: string[] = [];
   const leave: string[] = [];
-  const have = new Map(current.map((s) => [s.server, s]));
-  const want = new Map(wanted.map((m) => [serverName(m.task), m]));
-  for (const [name, m] of want) {
-    const s = have.get(name);
+  const want = new Map(wanted.map((m) => [addressOf(m), m]));
+  const bySlot = new Map(current.map((s) => [addressOf(s), s]));
+  // Free slots, those already in maintenance first.
+  const spare = current
+    .filter((s) => !want.has(addressOf(s)))
+    .sort((a, b) => Number(a.state !== "down") - Number(b.state !== "down"));
+  for (const m of [...wanted].sort((a, b) => a.task.localeCompare(b.task))) {
     const weight = haproxyWeight(m.weight);
-    const target = `${be}/${name}`;
-    if (!s || s.address !== m.host || s.port !== m.port) {
-      if (s) leave.push(`set server ${target} state maint`, `del server ${target}`);
-      // A new server starts in maintenance: it is enabled (or drained) only when it should be.
-      (s ? leave : enter).push(`add server ${target} ${m.host}:${m.port} weight ${weight}`);
-      if (m.state === "up") (s ? leave : enter).push(`set server ${target} state ready`);
+    const s = bySlot.get(addressOf(m));
+    if (!s) {
+      const slot = spare.shift();
+      if (!slot) continue;
+      const target = `${be}/${slot.server}`;
+      if (slot.state !== "down") enter.push(`set server ${target} state maint`);
+      enter.push(`set server ${target} addr ${m.host} port ${m.port}`, `set server ${target} weight ${weight}`);
+      if (m.state === "up") enter.push(`set server ${target} state ready`);
+      else if (m.state === "draining") enter.push(`set server ${target} state drain`);
       continue;
     }
-    if (m.state === "up" && s.weight !== weight) enter.push(`set server ${target} weight ${weight}`);
+    const target = `${be}/${s.server}`;
+    if (m.state !== "down" && s.weight !== weight) enter.push(`set server ${target} weight ${weight}`);
     if (s.state === m.state) continue;
     if (m.state === "up") enter.push(`set server ${target} state ready`);
     else leave.push(`set server ${target} state ${m.state === "draining" ? "drain" : "maint"}`);
   }
-  for (const [name, s] of have) {
-    if (want.has(name)) continue;
-    if (s.state !== "down") leave.push(`set server ${be}/${name} state maint`);
-    leave.push(`del server ${be}/${name}`);
-  }
+  for (const s of spare) if (s.state !== "down") leave.push(`set server ${be}/${s.server} state maint`);
   return [...enter, ...leave];
 }
