@@ -24,6 +24,9 @@ export interface RunningServer {
 
 export function listen(app: OpenAPIHono, host: string, port: number): Promise<RunningServer> {
   const server = createAdaptorServer({ fetch: app.fetch, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } });
+  // Idle keep-alive connections are closed by the clients first (undici: 4 s, Node's agent: 5 s): a server that
+  // closes at the same moment races a client reusing the socket, which then sees "other side closed".
+  (server as unknown as { keepAliveTimeout: number }).keepAliveTimeout = 65_000;
   const refused = new WeakSet<Socket>();
   server.on("clientError", (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
     if (refused.has(socket)) return; // the parser reports its error again for each further chunk

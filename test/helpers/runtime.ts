@@ -122,10 +122,17 @@ export interface UpProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startUp(ws: Workspace, extraArgs: string[] = [], cluster = "dev"): UpProcess {
+export function startUp(
+  ws: Workspace,
+  extraArgs: string[] = [],
+  cluster = "dev",
+  as: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {},
+): UpProcess {
   const child = spawn(process.execPath, [BIN, "up", "--cluster", cluster, ...extraArgs], {
-    env: ws.env,
+    env: { ...ws.env, ...as.env },
     stdio: ["ignore", "pipe", "pipe"],
+    uid: as.uid,
+    gid: as.gid,
   });
   const output: string[] = [];
   const onData = (d: Buffer) => output.push(...d.toString().split("\n").filter(Boolean));

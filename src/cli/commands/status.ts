@@ -14,7 +14,7 @@ import {
 } from "../common.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
-import { clientsFor, longRunningTargets } from "../targets.js";
+import { clientsFor, longRunningTargets, reportedTargets } from "../targets.js";
 
 interface StatusOptions extends SoaDirOptions {
   service: string;
@@ -45,11 +45,9 @@ export function register(program: Command, io: Io, run: Runner): void {
 export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
   const system = await requireSystemConfig(io);
   const soaDir = await resolveSoaDir(opts, io);
-  const targets = await longRunningTargets(soaDir, system, opts.service, {
-    clusters: commaList(opts.clusters),
-    instances: commaList(opts.instances),
-    deployGroup: opts.deployGroup,
-  });
+  const filters = { clusters: commaList(opts.clusters), instances: commaList(opts.instances) };
+  const targets = await longRunningTargets(soaDir, system, opts.service, { ...filters, deployGroup: opts.deployGroup });
+  if (!opts.deployGroup) targets.push(...(await reportedTargets(soaDir, system, opts.service, targets, filters)));
   if (targets.length === 0) {
     throw new PaastaError("PAASTA_NO_INSTANCES_MATCH", {
       service: opts.service,
@@ -101,13 +99,14 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-function printInstance(io: Io, s: InstanceStatus, verbose: number): void {
+function printInstance(io: Io, s: InstanceStatus & { config_problems?: string[] }, verbose: number): void {
   const m = marks(io);
   const colour = s.deploy_status === "Running" ? m.green : s.deploy_status === "Stopped" ? m.dim : m.yellow;
   io.out(
     `    State: ${colour(s.deploy_status)} - Desired state: ${s.desired_state}, ${s.desired_instances} instance(s), ${s.bounce_method}`,
   );
   if (s.deploy_status_message) io.out(`    ${m.yellow(s.deploy_status_message)}`);
+  for (const p of s.config_problems ?? []) io.out(`    ${m.red(`config problem (left as it runs): ${p}`)}`);
   for (const v of s.versions) {
     io.out(
       `    ${v.desired ? "Version" : "Old version"}: ${v.git_sha.slice(0, 8)}${v.image_version ? `+${v.image_version}` : ""} (${v.config_hash}) - ${readyText(v, m)}`,
