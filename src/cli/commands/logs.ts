@@ -10,6 +10,7 @@ import {
   soaDirOptions,
 } from "../common.js";
 import { type Io, marks } from "../io.js";
+import { readLogStream } from "../log-stream.js";
 import type { Runner } from "../registry.js";
 import { clientsFor } from "../targets.js";
 
@@ -81,14 +82,11 @@ export async function runLogs(opts: LogsOptions, io: Io): Promise<number> {
   await Promise.all(
     [...clients.values()].map(async (client) => {
       try {
-        const body = await client.stream(`/v1/services/${opts.service}/logs?${q}`);
-        let rest = "";
-        for await (const chunk of body) {
-          rest += chunk.toString("utf8");
-          const lines = rest.split("\n");
-          rest = lines.pop() ?? "";
-          for (const text of lines) if (text) print(JSON.parse(text) as LogLine);
-        }
+        await readLogStream(client, `/v1/services/${opts.service}/logs`, q, print, {
+          follow: opts.follow === true,
+          onDrop: (why) => io.err(`${m.yellow("warning")} ${client.cluster}: ${why}; reconnecting…`),
+          onResume: () => io.err(`${client.cluster}: reconnected`),
+        });
       } catch (e) {
         failed++;
         io.err(`${m.red("error")} ${client.cluster}: ${(e as Error).message}`);
