@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { readLogs, readNew } from "../../logs/reader.js";
 import type { DesiredApp } from "../../model/app.js";
+import { redactEnv, redactText } from "../../model/redact.js";
 import {
   type ApplyResult,
   type AppRef,
@@ -22,6 +23,7 @@ import {
   type VersionStatus,
 } from "../backend.js";
 import type { Executor } from "./executors/executor.js";
+import { OwnerLock } from "./owner-lock.js";
 import { RuntimeLog } from "./runtime-log.js";
 import { isTerminal, Store, type TaskRecord } from "./store.js";
 import { Supervisor } from "./supervisor.js";
@@ -45,9 +47,14 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   readonly supervisor: Supervisor;
   readonly runtimeId: string;
   readonly cluster: string;
+  readonly stateDir: string;
+  private readonly executor: Executor;
+  /** Held while this backend supervises (from start to close). */
+  private lock: OwnerLock | undefined;
 
   constructor(o: LocalBackendOptions) {
     this.cluster = o.cluster;
+    this.stateDir = o.stateDir;
     this.store = new Store(o.stateDir);
     let id = this.store.meta("runtime_id");
     if (!id) {
@@ -56,9 +63,10 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
     }
     this.runtimeId = id;
     this.log = new RuntimeLog(join(o.stateDir, "logs"), o.cluster);
+    this.executor = o.executor(o.stateDir);
     this.supervisor = new Supervisor({
       store: this.store,
-      executor: o.executor(o.stateDir),
+      executor: this.executor,
       log: this.log,
       runtimeId: id,
       stateDir: o.stateDir,
@@ -69,8 +77,12 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
     });
   }
 
-  /** Re-adopts running tasks and starts supervising. */
+  /**
+   * Becomes the state dir's one owner (else PAASTA_STATE_DIR_LOCKED naming the holder), re-adopts running tasks
+   * and starts supervising.
+   */
   async start(): Promise<Awaited<ReturnType<Supervisor["adopt"]>>> {
+    this.lock ??= OwnerLock.acquire(this.stateDir);
     const r = await this.supervisor.adopt();
     this.supervisor.start();
     return r;
@@ -127,9 +139,20 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
     const app = rec.app;
     const all = this.store.tasks(ref.service, ref.instance);
     const live = all.filter((t) => !isTerminal(t.state));
-    const versions = versionsOf(live, app, all, (t) => this.supervisor.isHappy(t, app));
+    const env = app.config.env;
+    const pids = this.executor.servicePids?.(live) ?? new Map<string, number>();
+    const versions = versionsOf(live, app, all, (t) => this.supervisor.isHappy(t, app)).map((v) => ({
+      ...v,
+      tasks: v.tasks.map((t) => ({
+        ...t,
+        pid: pids.get(t.id) ?? t.pid,
+        reason: t.reason === null ? null : redactText(t.reason, env),
+      })),
+    }));
     const desired = rec.removing ? 0 : app.replicas;
     const deployStatus = deployStatusOf(desired, versions);
+    const message =
+      deployStatus === "Running" || deployStatus === "Stopped" ? null : this.whyNotRunning(app, versions, all);
     return {
       service: ref.service,
       instance: ref.instance,
@@ -138,10 +161,11 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
       desired_instances: desired,
       bounce_method: app.config.bounce_method,
       deploy_status: deployStatus,
-      deploy_status_message:
-        deployStatus === "Running" || deployStatus === "Stopped" ? null : this.whyNotRunning(app, versions, all),
+      deploy_status_message: message === null ? null : redactText(message, env),
       versions,
       error_message: null,
+      command: commandLine(app),
+      env: redactEnv(env),
     };
   }
 
@@ -178,7 +202,17 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   async close(): Promise<void> {
     await this.supervisor.close();
     this.store.close();
+    this.lock?.release();
+    this.lock = undefined;
   }
+}
+
+/** The command line tasks of `app` run (cmd and args), credential-looking parts redacted; null without cmd. */
+function commandLine(app: DesiredApp): string | null {
+  const cmd = app.config.cmd;
+  if (cmd === null) return null;
+  const line = typeof cmd === "string" ? cmd : [...cmd, ...app.config.args].join(" ");
+  return redactText(line, app.config.env);
 }
 
 function taskStatus(t: TaskRecord, restarts: number): TaskStatus {

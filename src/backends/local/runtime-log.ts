@@ -5,9 +5,10 @@
  * became healthy, failed, stopped) and `deploy` (bounces). Lines written while the runtime was down are
  * copied when it comes back, stamped with that time.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readSync, renameSync, statSync } from "node:fs";
+import { appendFileSync, closeSync, openSync, readdirSync, readSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { LogLine } from "../../logs/writer.js";
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenIfPresent } from "./private-files.js";
 import type { Store, TaskRecord } from "./store.js";
 
 export interface RuntimeLogLine extends LogLine {
@@ -29,7 +30,8 @@ export class RuntimeLog {
     readonly dir: string,
     private readonly cluster: string,
   ) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
+    for (const f of readdirSync(dir)) tightenIfPresent(join(dir, f));
   }
 
   pathOf(service: string): string {
@@ -49,7 +51,7 @@ export class RuntimeLog {
     } catch {
       // first line
     }
-    appendFileSync(path, `${JSON.stringify(full)}\n`);
+    appendFileSync(path, `${JSON.stringify(full)}\n`, { mode: PRIVATE_FILE_MODE });
     if (full.component !== "stdout" && full.component !== "stderr") for (const fn of this.listeners) fn(full);
   }
 

@@ -4,12 +4,13 @@
  * `paasta up` re-adopts running tasks instead of duplicating or orphaning them. Synchronous (better-sqlite3,
  * WAL): every state change is on disk before the next step.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
 import type { DesiredApp } from "../../model/app.js";
 import type { TaskState } from "../backend.js";
+import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from "./private-files.js";
 
 export interface TaskRecord {
   id: string;
@@ -99,9 +100,12 @@ export class Store {
   }
 
   constructor(stateDir: string) {
-    mkdirSync(stateDir, { recursive: true });
+    ensurePrivateDir(stateDir);
+    const path = join(stateDir, "state.sqlite");
+    ensurePrivateFile(path);
+    for (const extra of ["-wal", "-shm"]) tightenIfPresent(`${path}${extra}`);
     const open = createRequire(import.meta.url)("better-sqlite3") as typeof Database;
-    this.db = new open(join(stateDir, "state.sqlite"));
+    this.db = new open(path);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");

@@ -107,6 +107,13 @@ function printInstance(io: Io, s: InstanceStatus & { config_problems?: string[] 
   );
   if (s.deploy_status_message) io.out(`    ${m.yellow(s.deploy_status_message)}`);
   for (const p of s.config_problems ?? []) io.out(`    ${m.red(`config problem (left as it runs): ${p}`)}`);
+  if (verbose > 1 && s.command) io.out(`    Command: ${s.command}`);
+  if (verbose > 1 && s.env && Object.keys(s.env).length > 0)
+    io.out(
+      `    Env: ${Object.entries(s.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    );
   for (const v of s.versions) {
     io.out(
       `    ${v.desired ? "Version" : "Old version"}: ${v.git_sha.slice(0, 8)}${v.image_version ? `+${v.image_version}` : ""} (${v.config_hash}) - ${readyText(v, m)}`,
