@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { DEFAULTS } from "../../config/resolve/defaults.js";
 import { readLogs, readNew } from "../../logs/reader.js";
 import type { DesiredApp } from "../../model/app.js";
 import { redactEnv, redactText } from "../../model/redact.js";
@@ -23,6 +24,7 @@ import {
   type VersionStatus,
 } from "../backend.js";
 import type { Executor } from "./executors/executor.js";
+import { type DiskUse, Housekeeper, type HousekeepingReport, type Retention } from "./housekeeping.js";
 import { OwnerLock } from "./owner-lock.js";
 import { RuntimeLog } from "./runtime-log.js";
 import { isTerminal, Store, type TaskRecord } from "./store.js";
@@ -36,7 +38,13 @@ export interface LocalBackendOptions {
   readonly tickMs?: number;
   readonly portRange?: readonly [number, number];
   readonly defaultGraceSeconds?: number;
+  /** What housekeeping keeps (default: the system config's defaults, DEFAULTS.local_*). */
+  readonly retention?: Retention;
+  /** How often housekeeping runs while supervising (default 60 s). */
+  readonly housekeepingMs?: number;
 }
+
+const HOUSEKEEPING_MS = 60_000;
 
 export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   readonly kind = "local";
@@ -49,6 +57,10 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   readonly cluster: string;
   readonly stateDir: string;
   private readonly executor: Executor;
+  private readonly housekeeper: Housekeeper;
+  private readonly housekeepingMs: number;
+  private housekeeping: Promise<HousekeepingReport | undefined> | undefined;
+  private housekeepTimer: NodeJS.Timeout | undefined;
   /** Held while this backend supervises (from start to close). */
   private lock: OwnerLock | undefined;
 
@@ -75,6 +87,18 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
       portRange: o.portRange,
       defaultGraceSeconds: o.defaultGraceSeconds,
     });
+    this.housekeepingMs = o.housekeepingMs ?? HOUSEKEEPING_MS;
+    this.housekeeper = new Housekeeper({
+      stateDir: o.stateDir,
+      store: this.store,
+      log: this.log,
+      executor: this.executor,
+      runtimeId: id,
+      retention: o.retention ?? {
+        historyDays: DEFAULTS.local_history_days,
+        keepVersions: DEFAULTS.local_keep_versions,
+      },
+    });
   }
 
   /**
@@ -85,7 +109,35 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
     this.lock ??= OwnerLock.acquire(this.stateDir);
     const r = await this.supervisor.adopt();
     this.supervisor.start();
+    await this.housekeep();
     return r;
+  }
+
+  /** One housekeeping run now (then one every housekeepingMs while supervising). */
+  async housekeep(): Promise<HousekeepingReport | undefined> {
+    if (this.housekeeping) return this.housekeeping;
+    clearTimeout(this.housekeepTimer);
+    this.housekeeping = this.housekeeper
+      .run()
+      .then((r) => {
+        const removed = r.tasksPruned + r.taskDirsRemoved + r.checkoutsRemoved + r.logsRemoved + r.orphansStopped;
+        if (removed > 0) this.log.write({ ...RUNTIME, component: "task_lifecycle", message: describeRun(r) });
+        return r;
+      })
+      .catch((e: unknown) => {
+        this.log.write({ ...RUNTIME, component: "task_lifecycle", level: "debug", message: `housekeeping: ${e}` });
+        return undefined;
+      })
+      .finally(() => {
+        this.housekeeping = undefined;
+        if (this.lock) this.housekeepTimer = setTimeout(() => void this.housekeep(), this.housekeepingMs).unref();
+      });
+    return this.housekeeping;
+  }
+
+  /** The disk use of the state dir at the last housekeeping run (for /metrics and health). */
+  get diskUse(): DiskUse | undefined {
+    return this.housekeeper.lastReport?.disk;
   }
 
   async observe(): Promise<ObservedApp[]> {
@@ -200,11 +252,21 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   }
 
   async close(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined; // no further housekeeping runs
+    clearTimeout(this.housekeepTimer);
+    await this.housekeeping;
     await this.supervisor.close();
     this.store.close();
-    this.lock?.release();
-    this.lock = undefined;
+    lock?.release();
   }
+}
+
+const RUNTIME = { service: "paasta", instance: "runtime" } as const;
+
+function describeRun(r: HousekeepingReport): string {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `Housekeeping: ${r.tasksPruned} old task(s) forgotten, ${r.taskDirsRemoved} task dir(s) and ${r.checkoutsRemoved} checkout(s) deleted, ${r.logsRemoved} old log(s) deleted, ${r.orphansStopped} orphan(s) stopped; state dir ${mb(r.disk.total)}`;
 }
 
 /** The command line tasks of `app` run (cmd and args), credential-looking parts redacted; null without cmd. */

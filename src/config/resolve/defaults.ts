@@ -82,4 +82,7 @@ export const DEFAULTS = {
   // namespaces
   adhoc_namespace: "paasta",
   tron_namespace: "tron",
+  // the local runtime's state dir (system config cluster_backends.CLUSTER, type local; ours)
+  local_history_days: 7,
+  local_keep_versions: 3,
 } as const;
