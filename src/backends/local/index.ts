@@ -109,7 +109,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
     this.lock ??= OwnerLock.acquire(this.stateDir);
     const r = await this.supervisor.adopt();
     this.supervisor.start();
-    await this.housekeep();
+    void this.housekeep(); // in the background: a large state dir must not delay the start
     return r;
   }
 
