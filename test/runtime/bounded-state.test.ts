@@ -56,10 +56,6 @@ describe("bounded state", () => {
 
   beforeAll(async () => {
     ws = await makeWorkspace({ hello: { "kubernetes-dev.yaml": KUBE } }, { env: { PAASTA_HOUSEKEEPING_MS: "1000" } });
-    const path = join(ws.etc, "paasta.json");
-    const cfg = JSON.parse(readFileSync(path, "utf8"));
-    Object.assign(cfg.cluster_backends.dev, { history_days: HISTORY_DAYS, keep_versions: 2 });
-    writeFileSync(path, JSON.stringify(cfg));
     up = startUp(ws);
     await up.waitForOutput(/API: +http/);
     await deploy(1);
@@ -72,6 +68,7 @@ describe("bounded state", () => {
   });
 
   it("a state file bloated with old history shrinks back (pruned by age, vacuumed, WAL truncated)", async () => {
+    // Default retention (7 days): these rows are from 1970.
     await up?.kill("SIGTERM");
     const db = new Database(join(ws.stateDir, "state.sqlite"));
     db.pragma("auto_vacuum = NONE"); // the file as an older version created it
@@ -105,6 +102,13 @@ describe("bounded state", () => {
   }, 60_000);
 
   it("old checkouts and task directories are deleted; what runs and keep_versions checkouts stay", async () => {
+    await up?.kill("SIGTERM");
+    const path = join(ws.etc, "paasta.json");
+    const cfg = JSON.parse(readFileSync(path, "utf8"));
+    Object.assign(cfg.cluster_backends.dev, { history_days: HISTORY_DAYS, keep_versions: 2 });
+    writeFileSync(path, JSON.stringify(cfg));
+    up = startUp(ws);
+    await up.waitForOutput(/API: +http/);
     const shas: string[] = [];
     for (let i = 2; i <= 9; i++) shas.push(await deploy(i));
     const artifacts = join(ws.stateDir, "artifacts", "hello");

@@ -18,6 +18,7 @@ import {
   killTaskGroups,
   makeWorkspace,
   runtimeIdIfAny,
+  sleep,
   startUp,
   type UpProcess,
   until,
@@ -91,6 +92,7 @@ describe("read paths under bad input", () => {
   });
 
   it("a new service in a repository that already deploys another is deployed without a new tag", async () => {
+    await sleep(7000); // the git poller (every 3 s) has read alpha's repository since its last tag
     const dir = join(ws.soa, "gamma");
     mkdirSync(dir);
     writeFileSync(
