@@ -63,14 +63,19 @@ export function groupMembers(pgid: number, all: readonly ProcInfo[] = allProcess
   return all.filter((p) => p.pgid === pgid && p.state !== "Z");
 }
 
-/** Whether a process group still has a live member (zombies waiting to be reaped do not count). */
-export function groupAlive(pgid: number): boolean {
+/** Whether any process (a zombie included) is still in process group `pgid`: one system call. */
+export function groupExists(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
+    return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
-  return groupMembers(pgid).length > 0;
+}
+
+/** Whether a process group still has a live member (zombies waiting to be reaped do not count). */
+export function groupAlive(pgid: number): boolean {
+  return groupExists(pgid) && groupMembers(pgid).length > 0;
 }
 
 /** The environment of a process, or "" when it cannot be read. */

@@ -17,6 +17,7 @@ import {
   allProcesses,
   environOf,
   groupAlive,
+  groupExists,
   groupMembers,
   mainProcess,
   type ProcInfo,
@@ -37,6 +38,8 @@ export function procStat(pid: number): { start: string; state: string } | undefi
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How often a group whose wrapper died is checked for its end (one kill(2) with signal 0). */
+const GROUP_WATCH_MS = 500;
 
 /** The live members of a task's process group that belong to that task (a re-used group id does not count). */
 function taskMembers(task: TaskRecord, all?: readonly ProcInfo[]): ProcInfo[] {
@@ -98,7 +101,10 @@ export class ProcessExecutor implements Executor {
         });
       }
       child.on("error", () => {});
-      child.on("exit", () => this.onExit?.(task.id));
+      child.on("exit", () => {
+        this.onExit?.(task.id);
+        this.watchGroup(task.id, pid);
+      });
       child.unref();
       return { pid, container_id: null, proc_start: procStat(pid)?.start ?? null, host: "127.0.0.1", port: task.port };
     } finally {
@@ -107,12 +113,26 @@ export class ProcessExecutor implements Executor {
     }
   }
 
+  /**
+   * The wrapper exited but its group may live on (the wrapper alone was killed): the group's end is signalled
+   * too, as the wrapper's exit would have been.
+   */
+  private watchGroup(taskId: string, pgid: number): void {
+    if (!groupExists(pgid)) return;
+    const timer = setInterval(() => {
+      if (groupExists(pgid)) return;
+      clearInterval(timer);
+      this.onExit?.(taskId);
+    }, GROUP_WATCH_MS);
+    timer.unref();
+  }
+
   /** Alive while any process of its group runs: the service outlives a killed wrapper and is still the task. */
   async liveness(task: TaskRecord): Promise<Liveness> {
     if (task.pid === null) return { alive: false, exitCode: null };
     const leader = procInfo(task.pid);
     if (leader && leader.state !== "Z" && isLeader(task, leader)) return { alive: true };
-    if (groupAlive(task.pid) && taskMembers(task).length > 0) return { alive: true };
+    if (groupExists(task.pid) && taskMembers(task).length > 0) return { alive: true };
     return { alive: false, exitCode: recordedExitCode(task) };
   }
 
