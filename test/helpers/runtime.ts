@@ -126,9 +126,10 @@ export function startUp(
   ws: Workspace,
   extraArgs: string[] = [],
   cluster = "dev",
-  as: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {},
+  as: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv; prefix?: readonly string[] } = {},
 ): UpProcess {
-  const child = spawn(process.execPath, [BIN, "up", "--cluster", cluster, ...extraArgs], {
+  const [command, ...prefix] = [...(as.prefix ?? []), process.execPath];
+  const child = spawn(command as string, [...prefix, BIN, "up", "--cluster", cluster, ...extraArgs], {
     env: { ...ws.env, ...as.env },
     stdio: ["ignore", "pipe", "pipe"],
     uid: as.uid,

@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, paastaBin } from "../helpers/cli.js";
+import { BIN, paastaBin, REPO } from "../helpers/cli.js";
 import {
   getJson,
   killTaskGroups,
@@ -27,8 +27,26 @@ import {
 
 const KUBE = "main:\n  cmd: node server.js\n  instances: 1\n  deploy_group: dev.everything\n";
 const NOBODY = 65534;
-/** The user the non-root checks run as: nobody when the tests run as root, else the current user. */
-const asUser = process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
+
+/**
+ * How the non-root checks run. As the current user when it is not root. As root: as nobody when nobody can
+ * run this checkout, else (a checkout under a private home) as root without the capabilities that bypass file
+ * permissions (setpriv), for which a chmod 000 directory is as unreadable as for any user.
+ */
+function nonRoot(): { uid?: number; gid?: number; prefix: string[] } {
+  if (process.getuid?.() !== 0) return { prefix: [] };
+  const probe = spawnSync(
+    process.execPath,
+    [
+      "-e",
+      `require("fs").accessSync(${JSON.stringify(BIN)}); require(${JSON.stringify(join(REPO, "node_modules/better-sqlite3"))})`,
+    ],
+    { uid: NOBODY, gid: NOBODY, stdio: "ignore" },
+  );
+  if (probe.status === 0) return { uid: NOBODY, gid: NOBODY, prefix: [] };
+  return { prefix: ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] };
+}
+const asUser = nonRoot();
 
 interface Status {
   deploy_status: string;
@@ -44,11 +62,13 @@ function chownTree(path: string, uid: number, gid: number): void {
 
 /** Runs the CLI as `asUser` (a non-root user), from the workspace root. */
 function cliAs(ws: Workspace, args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const [command, ...prefix] = [...asUser.prefix, process.execPath];
+  const r = spawnSync(command as string, [...prefix, BIN, ...args], {
     cwd: ws.root,
     encoding: "utf8",
     env: { ...ws.env, HOME: ws.root },
-    ...asUser,
+    uid: asUser.uid,
+    gid: asUser.gid,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
