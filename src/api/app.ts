@@ -21,6 +21,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
+import { alertRoutes } from "./routes/alerts.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { pipelineRoutes } from "./routes/pipeline.js";
@@ -39,6 +40,7 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   replicaRoutes,
   logRoutes,
   pipelineRoutes,
+  alertRoutes,
   metricsRoutes,
 ];
 

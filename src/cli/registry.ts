@@ -1,11 +1,13 @@
 /** Every `paasta` command, registered in one place. Each command module imports its heavy dependencies lazily. */
 import type { Command } from "commander";
+import * as alerts from "./commands/alerts.js";
 import * as api from "./commands/api.js";
 import * as check from "./commands/check.js";
 import * as cookImage from "./commands/cook-image.js";
 import * as deployd from "./commands/deployd.js";
 import * as deploymentInfo from "./commands/deployment-info.js";
 import * as fsm from "./commands/fsm.js";
+import * as generateAlertmanagerConfig from "./commands/generate-alertmanager-config.js";
 import * as generateDeployments from "./commands/generate-deployments.js";
 import * as info from "./commands/info.js";
 import * as itest from "./commands/itest.js";
@@ -13,6 +15,7 @@ import * as list from "./commands/list.js";
 import * as localRun from "./commands/local-run.js";
 import * as logs from "./commands/logs.js";
 import * as markForDeployment from "./commands/mark-for-deployment.js";
+import * as monitor from "./commands/monitor.js";
 import * as pipeline from "./commands/pipeline.js";
 import * as pushToRegistry from "./commands/push-to-registry.js";
 import * as reconcile from "./commands/reconcile.js";
@@ -45,6 +48,9 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     deployd,
     api,
     status,
+    alerts,
+    monitor,
+    generateAlertmanagerConfig,
     logs,
     waitForDeployment,
     pipeline,

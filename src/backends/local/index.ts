@@ -8,26 +8,26 @@ import { join } from "node:path";
 import { DEFAULTS } from "../../config/resolve/defaults.js";
 import { readLogs, readNew } from "../../logs/reader.js";
 import type { DesiredApp } from "../../model/app.js";
-import { redactEnv, redactText } from "../../model/redact.js";
-import {
-  type ApplyResult,
-  type AppRef,
-  type Backend,
-  deployStatusOf,
-  type InstanceStatus,
-  type LogQuery,
-  type LogSource,
-  type LogTail,
-  type ObservedApp,
-  type ReplicaRestarter,
-  type TaskStatus,
-  type VersionStatus,
+import type {
+  ApplyResult,
+  AppRef,
+  Backend,
+  InstanceStatus,
+  LogQuery,
+  LogSource,
+  LogTail,
+  ObservedApp,
+  RecordStore,
+  ReplicaRestarter,
 } from "../backend.js";
+import type { AdoptionResult } from "./adoption.js";
 import type { Executor } from "./executors/executor.js";
 import { type DiskUse, Housekeeper, type HousekeepingReport, type Retention } from "./housekeeping.js";
 import { OwnerLock } from "./owner-lock.js";
+import { FileRecords } from "./records.js";
 import { RuntimeLog } from "./runtime-log.js";
-import { isTerminal, Store, type TaskRecord } from "./store.js";
+import { instanceStatus, observedApps } from "./status.js";
+import { isTerminal, Store } from "./store.js";
 import { Supervisor } from "./supervisor.js";
 
 export interface LocalBackendOptions {
@@ -37,7 +37,6 @@ export interface LocalBackendOptions {
   readonly inheritEnv?: NodeJS.ProcessEnv;
   readonly tickMs?: number;
   readonly portRange?: readonly [number, number];
-  readonly defaultGraceSeconds?: number;
   /** What housekeeping keeps (default: the system config's defaults, DEFAULTS.local_*). */
   readonly retention?: Retention;
   /** How often housekeeping runs while supervising (default 60 s). */
@@ -46,7 +45,7 @@ export interface LocalBackendOptions {
 
 const HOUSEKEEPING_MS = 60_000;
 
-export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
+export class LocalBackend implements Backend, ReplicaRestarter, LogSource, RecordStore {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
   readonly applyConcurrency = 1;
@@ -56,6 +55,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   readonly runtimeId: string;
   readonly cluster: string;
   readonly stateDir: string;
+  private readonly records: FileRecords;
   private readonly executor: Executor;
   private readonly housekeeper: Housekeeper;
   private readonly housekeepingMs: number;
@@ -67,6 +67,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   constructor(o: LocalBackendOptions) {
     this.cluster = o.cluster;
     this.stateDir = o.stateDir;
+    this.records = new FileRecords(join(o.stateDir, "records"));
     this.store = new Store(o.stateDir);
     let id = this.store.meta("runtime_id");
     if (!id) {
@@ -85,7 +86,6 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
       inheritEnv: o.inheritEnv,
       tickMs: o.tickMs,
       portRange: o.portRange,
-      defaultGraceSeconds: o.defaultGraceSeconds,
     });
     this.housekeepingMs = o.housekeepingMs ?? HOUSEKEEPING_MS;
     this.housekeeper = new Housekeeper({
@@ -105,7 +105,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
    * Becomes the state dir's one owner (else PAASTA_STATE_DIR_LOCKED naming the holder), re-adopts running tasks
    * and starts supervising.
    */
-  async start(): Promise<Awaited<ReturnType<Supervisor["adopt"]>>> {
+  async start(): Promise<AdoptionResult> {
     this.lock ??= OwnerLock.acquire(this.stateDir);
     const r = await this.supervisor.adopt();
     this.supervisor.start();
@@ -141,21 +141,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   }
 
   async observe(): Promise<ObservedApp[]> {
-    return this.store
-      .apps()
-      .filter((a) => !a.removing)
-      .map((rec) => {
-        const tasks = this.store
-          .tasks(rec.service, rec.instance)
-          .filter((t) => !isTerminal(t.state) && t.state !== "draining");
-        return {
-          service: rec.service,
-          instance: rec.instance,
-          desired_config_hash: rec.app.config_hash,
-          desired_replicas: rec.app.replicas,
-          versions: versionsOf(tasks, rec.app).map(({ tasks: _t, desired: _d, ...v }) => v),
-        };
-      });
+    return observedApps(this.store);
   }
 
   async apply(app: DesiredApp): Promise<ApplyResult> {
@@ -186,69 +172,23 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   }
 
   async status(ref: AppRef): Promise<InstanceStatus | undefined> {
-    const rec = this.store.app(ref.service, ref.instance);
-    if (!rec) return undefined;
-    const app = rec.app;
-    const all = this.store.tasks(ref.service, ref.instance);
-    const live = all.filter((t) => !isTerminal(t.state));
-    const env = app.config.env;
-    const pids = this.executor.servicePids?.(live) ?? new Map<string, number>();
-    const versions = versionsOf(live, app, all, (t) => this.supervisor.isHappy(t, app)).map((v) => ({
-      ...v,
-      tasks: v.tasks.map((t) => ({
-        ...t,
-        pid: pids.get(t.id) ?? t.pid,
-        reason: t.reason === null ? null : redactText(t.reason, env),
-      })),
-    }));
-    const desired = rec.removing ? 0 : app.replicas;
-    const deployStatus = deployStatusOf(desired, versions);
-    const message =
-      deployStatus === "Running" || deployStatus === "Stopped" ? null : this.whyNotRunning(app, versions, all);
-    return {
-      service: ref.service,
-      instance: ref.instance,
-      cluster: this.cluster,
-      desired_state: app.desired_state,
-      desired_instances: desired,
-      bounce_method: app.config.bounce_method,
-      deploy_status: deployStatus,
-      deploy_status_message: message === null ? null : redactText(message, env),
-      versions,
-      error_message: null,
-      command: commandLine(app),
-      env: redactEnv(env),
-    };
-  }
-
-  /** Words for a stuck or progressing bounce: new tasks happy, the last failure, a crash loop's backoff. */
-  private whyNotRunning(app: DesiredApp, versions: VersionStatus[], all: TaskRecord[]): string {
-    const current = versions.find((v) => v.desired);
-    const parts = [
-      `${current?.ready_replicas ?? 0}/${app.replicas} tasks of ${app.git_sha.slice(0, 8)} (${app.config_hash}) healthy`,
-    ];
-    const old = versions.filter((v) => !v.desired && v.replicas > 0);
-    if (old.length > 0)
-      parts.push(
-        `old versions still running: ${old.map((v) => `${v.git_sha.slice(0, 8)} ${v.ready_replicas}/${v.replicas}`).join(", ")}`,
-      );
-    const failing = all
-      .filter((t) => t.config_hash === app.config_hash && t.reason && (t.state === "failed" || t.failures > 0))
-      .at(-1);
-    if (failing?.reason) parts.push(`last problem: ${failing.reason}`);
-    const backoff = this.supervisor.backoffOf(app.service, app.instance, app.config_hash);
-    if (backoff && backoff.failures > 0) {
-      parts.push(
-        `crash loop: ${backoff.failures} failure(s)${backoff.waitMs > 0 ? `, next start in ${Math.ceil(backoff.waitMs / 1000)}s` : ""}`,
-      );
-    }
-    return parts.join("; ");
+    return instanceStatus(this.store, this.cluster, this.supervisor, ref, (tasks) =>
+      this.executor.servicePids ? this.executor.servicePids(tasks) : new Map(),
+    );
   }
 
   /** The runtime's stream of the service: task output and lifecycle lines. */
   async readLogs(q: LogQuery): Promise<LogTail> {
     const { lines, offsets } = readLogs([this.log.pathOf(q.service)], q.filter, q.limit);
     return { lines, next: async () => readNew(offsets, q.filter) };
+  }
+
+  readRecord(name: string): Promise<string | undefined> {
+    return this.records.read(name);
+  }
+
+  writeRecord(name: string, text: string): Promise<void> {
+    return this.records.write(name, text);
   }
 
   async close(): Promise<void> {
@@ -267,55 +207,4 @@ const RUNTIME = { service: "paasta", instance: "runtime" } as const;
 function describeRun(r: HousekeepingReport): string {
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   return `Housekeeping: ${r.tasksPruned} old task(s) forgotten, ${r.taskDirsRemoved} task dir(s) and ${r.checkoutsRemoved} checkout(s) deleted, ${r.logsRemoved} old log(s) deleted, ${r.orphansStopped} orphan(s) stopped; state dir ${mb(r.disk.total)}`;
-}
-
-/** The command line tasks of `app` run (cmd and args), credential-looking parts redacted; null without cmd. */
-function commandLine(app: DesiredApp): string | null {
-  const cmd = app.config.cmd;
-  if (cmd === null) return null;
-  const line = typeof cmd === "string" ? cmd : [...cmd, ...app.config.args].join(" ");
-  return redactText(line, app.config.env);
-}
-
-function taskStatus(t: TaskRecord, restarts: number): TaskStatus {
-  return {
-    id: t.id,
-    host: t.host,
-    port: t.port,
-    state: t.state,
-    healthy: t.state === "healthy",
-    restarts,
-    started_at: t.started_at === null ? null : new Date(t.started_at).toISOString(),
-    last_exit_code: t.last_exit_code,
-    reason: t.reason,
-    pid: t.pid,
-  };
-}
-
-function versionsOf(
-  live: TaskRecord[],
-  app: DesiredApp,
-  all: TaskRecord[] = live,
-  happy: (t: TaskRecord) => boolean = (t) => t.state === "healthy",
-): VersionStatus[] {
-  const byHash = new Map<string, TaskRecord[]>();
-  byHash.set(app.config_hash, []);
-  for (const t of live) byHash.set(t.config_hash, [...(byHash.get(t.config_hash) ?? []), t]);
-  const versions: VersionStatus[] = [];
-  for (const [hash, tasks] of byHash) {
-    if (tasks.length === 0 && hash !== app.config_hash) continue;
-    const sample = tasks[0];
-    const restarts = all.filter((t) => t.config_hash === hash && t.state === "failed").length;
-    const running = tasks.filter((t) => t.state !== "draining");
-    versions.push({
-      git_sha: sample?.git_sha ?? app.git_sha,
-      image_version: sample?.image_version ?? app.image_version,
-      config_hash: hash,
-      desired: hash === app.config_hash,
-      replicas: running.length,
-      ready_replicas: running.filter(happy).length,
-      tasks: tasks.map((t) => taskStatus(t, restarts)),
-    });
-  }
-  return versions.sort((a, b) => Number(b.desired) - Number(a.desired));
 }

@@ -1,7 +1,9 @@
 /** `paasta status`: what runs, per cluster and instance, through each cluster's API. */
 import type { Command } from "commander";
+import type { ApiClient } from "../../api/client.js";
 import type { InstanceStatus, VersionStatus } from "../../backends/backend.js";
 import { PaastaError } from "../../errors.js";
+import type { ActiveAlert } from "../../model/alerts.js";
 import {
   commaList,
   examples,
@@ -15,6 +17,7 @@ import {
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 import { clientsFor, longRunningTargets, reportedTargets } from "../targets.js";
+import { alertLines } from "./alerts.js";
 
 interface StatusOptions extends SoaDirOptions {
   service: string;
@@ -71,6 +74,9 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
     }),
   );
   const failed = results.filter((r) => r.error).length;
+  const alerts = await activeAlerts(clients, opts.service);
+  const alertsOf = (cluster: string, instance: string) =>
+    (alerts.get(cluster) ?? []).filter((a) => a.instance === instance);
   if (opts.json) {
     printJson(
       io,
@@ -78,6 +84,7 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
         cluster: r.target.cluster,
         instance: r.target.instance,
         ...(r.status ? { status: r.status } : { error: r.error }),
+        alerts: alertsOf(r.target.cluster, r.target.instance),
       })),
     );
     return failed === 0 ? 0 : 1;
@@ -95,8 +102,26 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
       continue;
     }
     printInstance(io, r.status, opts.verbose ?? 0);
+    for (const a of alertsOf(r.target.cluster, r.target.instance))
+      for (const [i, line] of alertLines(a, io).entries()) io.out(`    ${i === 0 ? "Alert: " : ""}${line}`);
   }
   return failed === 0 ? 0 : 1;
+}
+
+/** Each cluster's active alerts of the service (one API call per cluster; none when the API has no monitor). */
+async function activeAlerts(clients: Map<string, ApiClient>, service: string): Promise<Map<string, ActiveAlert[]>> {
+  const out = new Map<string, ActiveAlert[]>();
+  await Promise.all(
+    [...clients].map(async ([cluster, client]) => {
+      try {
+        const r = await client.get<{ alerts?: ActiveAlert[] }>(`/v1/alerts?service=${encodeURIComponent(service)}`);
+        if (r.status === 200 && Array.isArray(r.body.alerts)) out.set(cluster, r.body.alerts);
+      } catch {
+        // the status lines already say when a cluster's API is unreachable
+      }
+    }),
+  );
+  return out;
 }
 
 function printInstance(io: Io, s: InstanceStatus & { config_problems?: string[] }, verbose: number): void {
