@@ -71,12 +71,22 @@ export async function startDeploydHost(o: ClusterHostOptions & ReconcileOptions)
   return started(ctx, new ReconcileComponent(ctx, o));
 }
 
+export interface ApiHostOptions extends ClusterHostOptions {
+  /** Listen here instead of api_endpoints' port. */
+  readonly port?: number;
+  readonly maxRequestSeconds?: number;
+  readonly requestLog?: (line: string) => void;
+}
+
 /** `paasta api`: serve the cluster's HTTP API. */
-export async function startApiHost(o: ClusterHostOptions): Promise<ClusterHost & { readonly url: string }> {
+export async function startApiHost(o: ApiHostOptions): Promise<ClusterHost & { readonly url: string }> {
   const ctx = await context(o);
   const api = new ApiComponent(ctx, {
     token: apiToken(o.system, o.env).token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    port: o.port,
+    maxRequestSeconds: o.maxRequestSeconds,
+    requestLog: o.requestLog,
   });
   const h = await started(ctx, api);
   return { ...h, url: api.url ?? "" };

@@ -110,6 +110,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    deployQueue: () => reconcile.deployQueue(),
   });
   const host = new Host().add(supervisor).add(api).add(reconcile);
   await host.start();
