@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import * as api from "./commands/api.js";
 import * as check from "./commands/check.js";
+import * as completion from "./commands/completion.js";
 import * as cookImage from "./commands/cook-image.js";
 import * as deployd from "./commands/deployd.js";
 import * as deploymentInfo from "./commands/deployment-info.js";
@@ -60,6 +61,7 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     verifyImageExists,
     localRun,
     secret,
+    completion,
   ])
     mod.register(program, io, run);
 }
