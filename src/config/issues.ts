@@ -102,6 +102,8 @@ function explain(issue: Issue, actual: unknown): string {
       return `must match ${"pattern" in issue ? String(issue.pattern) : issue.format} (got ${show(actual)})`;
     case "not_multiple_of":
       return `must be a multiple of ${String(issue.divisor)} (got ${show(actual)})`;
+    case "custom":
+      return actual === undefined ? issue.message : `${issue.message} (got ${show(actual)})`;
     default:
       return issue.message;
   }
