@@ -127,7 +127,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
     const app = rec.app;
     const all = this.store.tasks(ref.service, ref.instance);
     const live = all.filter((t) => !isTerminal(t.state));
-    const versions = versionsOf(live, app, all, (t) => this.supervisor.isHappy(t, app));
+    const versions = versionsOf(live, app, (t) => this.supervisor.isHappy(t, app));
     const desired = rec.removing ? 0 : app.replicas;
     const deployStatus = deployStatusOf(desired, versions);
     return {
@@ -181,14 +181,14 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   }
 }
 
-function taskStatus(t: TaskRecord, restarts: number): TaskStatus {
+function taskStatus(t: TaskRecord): TaskStatus {
   return {
     id: t.id,
     host: t.host,
     port: t.port,
     state: t.state,
     healthy: t.state === "healthy",
-    restarts,
+    restarts: t.restarts ?? 0,
     started_at: t.started_at === null ? null : new Date(t.started_at).toISOString(),
     last_exit_code: t.last_exit_code,
     reason: t.reason,
@@ -199,7 +199,6 @@ function taskStatus(t: TaskRecord, restarts: number): TaskStatus {
 function versionsOf(
   live: TaskRecord[],
   app: DesiredApp,
-  all: TaskRecord[] = live,
   happy: (t: TaskRecord) => boolean = (t) => t.state === "healthy",
 ): VersionStatus[] {
   const byHash = new Map<string, TaskRecord[]>();
@@ -209,7 +208,6 @@ function versionsOf(
   for (const [hash, tasks] of byHash) {
     if (tasks.length === 0 && hash !== app.config_hash) continue;
     const sample = tasks[0];
-    const restarts = all.filter((t) => t.config_hash === hash && t.state === "failed").length;
     const running = tasks.filter((t) => t.state !== "draining");
     versions.push({
       git_sha: sample?.git_sha ?? app.git_sha,
@@ -218,7 +216,7 @@ function versionsOf(
       desired: hash === app.config_hash,
       replicas: running.length,
       ready_replicas: running.filter(happy).length,
-      tasks: tasks.map((t) => taskStatus(t, restarts)),
+      tasks: tasks.map(taskStatus),
     });
   }
   return versions.sort((a, b) => Number(b.desired) - Number(a.desired));

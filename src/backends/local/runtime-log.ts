@@ -36,7 +36,10 @@ export class RuntimeLog {
     return join(this.dir, `${service}.jsonl`);
   }
 
-  write(line: Omit<RuntimeLogLine, "timestamp" | "cluster" | "level"> & Partial<Pick<RuntimeLogLine, "level">>): void {
+  write(
+    line: Omit<RuntimeLogLine, "timestamp" | "cluster" | "level"> &
+      Partial<Pick<RuntimeLogLine, "level" | "timestamp">>,
+  ): void {
     const full: RuntimeLogLine = {
       timestamp: new Date().toISOString(),
       cluster: this.cluster,
@@ -58,8 +61,11 @@ export class RuntimeLog {
     for (const stream of ["stdout", "stderr"] as const) {
       const file = join(task.log_dir, stream);
       let size: number;
+      let written: string;
       try {
-        size = statSync(file).size;
+        const st = statSync(file);
+        size = st.size;
+        written = new Date(Math.min(st.mtimeMs, Date.now())).toISOString();
       } catch {
         continue;
       }
@@ -79,7 +85,14 @@ export class RuntimeLog {
         continue;
       }
       for (const message of buf.subarray(0, end).toString("utf8").split("\n")) {
-        this.write({ service: task.service, instance: task.instance, component: stream, message, task: task.id });
+        this.write({
+          service: task.service,
+          instance: task.instance,
+          component: stream,
+          message,
+          task: task.id,
+          timestamp: written,
+        });
       }
       store.setLogOffset(task.id, stream, offset + end + 1);
     }

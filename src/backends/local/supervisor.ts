@@ -328,6 +328,9 @@ export class Supervisor {
     let task: TaskRecord | undefined;
     try {
       const port = await allocatePort(taken, this.o.portRange ?? DEFAULT_PORT_RANGE);
+      // A replica that replaces a failed one carries its restart count and its exit code (as a pod's restartCount
+      // and lastState do); chosen here, with no await before insertTask, so two launches never take the same one.
+      const failed = this.o.store.unreplacedFailure(app.service, app.instance, app.config_hash);
       task = {
         id,
         service: app.service,
@@ -347,9 +350,11 @@ export class Supervisor {
         stopped_at: null,
         draining_since: null,
         failures: 0,
-        last_exit_code: null,
+        last_exit_code: failed?.last_exit_code ?? null,
         reason: null,
         log_dir: join(this.o.stateDir, "tasks", id),
+        restarts: failed ? failed.restarts + 1 : 0,
+        replaces: failed?.id ?? null,
       };
       this.o.store.insertTask(task);
       const env = taskEnv(app, port, { taskId: id, runtimeId: this.o.runtimeId }, this.o.inheritEnv);
