@@ -115,6 +115,13 @@ export async function runWait(opts: WaitOptions, io: Io): Promise<number> {
     ...pollingMs(opts),
   });
   if (opts.json) printJson(io, { service, deploy_group: opts.deployGroup, git_sha: latest?.sha ?? sha, ...r });
-  if (!r.ok) throw deployTimeout(service, opts.deployGroup, sha, timeoutSeconds);
+  if (!r.ok) {
+    const e = deployTimeout(service, opts.deployGroup, sha, timeoutSeconds);
+    if (!opts.json) throw e;
+    // The JSON result is the one document on stdout; the error goes to stderr only.
+    io.err(`error ${e.message} [${e.code}]`);
+    io.err(`  how to fix: ${e.fix}`);
+    return e.exitCode;
+  }
   return 0;
 }
