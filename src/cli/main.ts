@@ -5,9 +5,21 @@ import { type Io, marks, processIo } from "./io.js";
 import { registerAll } from "./registry.js";
 import { VERSION } from "./version.js";
 
-export function buildProgram(io: Io, onExit: (code: number) => void): Command {
+export function buildProgram(given: Io, onExit: (code: number) => void): Command {
   const program = new Command("paasta");
-  const seen = { json: false };
+  // `json`: the command was asked for JSON; `printed`: it wrote stdout (then its own JSON is the document).
+  const seen = { json: false, printed: false };
+  const io: Io = {
+    ...given,
+    out: (line) => {
+      seen.printed = true;
+      given.out(line);
+    },
+    write: (data) => {
+      seen.printed = true;
+      given.write(data);
+    },
+  };
   program
     .description("PaaSTA: build, deploy, connect, monitor and run services from soa-configs.")
     .version(VERSION, "-V, --version")
@@ -24,7 +36,7 @@ export function buildProgram(io: Io, onExit: (code: number) => void): Command {
       seen.json = Boolean(o.json || o.jsonDict);
     });
   const run = async (p: Promise<number>) => {
-    onExit(await p.catch((e: unknown) => reportError(e, io, { json: seen.json })));
+    onExit(await p.catch((e: unknown) => reportError(e, given, { json: seen.json && !seen.printed })));
   };
   registerAll(program, io, run);
   program.addHelpText(
@@ -35,8 +47,8 @@ export function buildProgram(io: Io, onExit: (code: number) => void): Command {
 }
 
 /**
- * Prints an error with its code and how to fix it (on stderr; also as JSON on stdout when `--json` was asked);
- * returns the exit code.
+ * Prints an error with its code and how to fix it (on stderr; also as JSON on stdout when `--json` was asked
+ * and the command printed nothing: stdout then holds one JSON document either way); returns the exit code.
  */
 export function reportError(e: unknown, io: Io, o: { json?: boolean } = {}): number {
   const m = marks(io);

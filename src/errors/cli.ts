@@ -10,7 +10,7 @@ export const CLI_ERRORS = {
   },
   PAASTA_CLI_BAD_VALUE: {
     message: "{flag}: {detail}",
-    fix: "{hint}",
+    fix: "{hint} (`--help` shows every flag with an example)",
     exit: 2,
     http: 400,
   },

@@ -120,7 +120,11 @@ export class Store {
     if (!cols.has("replaces")) this.db.exec("ALTER TABLE tasks ADD COLUMN replaces TEXT");
   }
 
-  /** The newest failed task of an app version that no task has replaced yet (a new task takes its place). */
+  /**
+   * The newest failed task of an app version that no task has replaced yet: a new task takes its place, with its
+   * restart count plus one and its exit code (as a pod's restartCount and lastState). Call it with no await
+   * before insertTask, so two launches never take the same one.
+   */
   unreplacedFailure(service: string, instance: string, configHash: string): TaskRecord | undefined {
     return this.stmt(
       `SELECT * FROM tasks t WHERE service = ? AND instance = ? AND config_hash = ? AND state = 'failed'

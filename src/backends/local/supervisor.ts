@@ -328,8 +328,6 @@ export class Supervisor {
     let task: TaskRecord | undefined;
     try {
       const port = await allocatePort(taken, this.o.portRange ?? DEFAULT_PORT_RANGE);
-      // A replica that replaces a failed one carries its restart count and its exit code (as a pod's restartCount
-      // and lastState do); chosen here, with no await before insertTask, so two launches never take the same one.
       const failed = this.o.store.unreplacedFailure(app.service, app.instance, app.config_hash);
       task = {
         id,
