@@ -4,7 +4,7 @@
  * unknown cluster, log values PaaSTA accepts and ones it does not, a port already in use, "did you mean",
  * shell completion in a real bash, and the new read commands.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -135,6 +135,44 @@ describe("clusters and APIs", () => {
       expect(r.stderr).toMatch(new RegExp(`how to fix: .*give api_endpoints.dev in ${busyEtc} a free port`));
     } finally {
       await new Promise((r) => holder.close(r));
+    }
+  });
+});
+
+describe("paasta api, PaaSTA's flags", () => {
+  it("PORT overrides api_endpoints' port; -D logs requests; -c, -w and --max-request-seconds are accepted", async () => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [BIN, "api", "-c", "dev", "-D", "-w", "4", "--max-request-seconds", "30", String(port)],
+      {
+        env: { PATH: process.env.PATH, NO_COLOR: "1", PAASTA_SYSTEM_CONFIG_DIR: etc },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let err = "";
+    let out = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      const end = Date.now() + 20_000;
+      while (!out.includes("paasta api:") && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain(`on http://127.0.0.1:${port}`);
+      const version = await (await fetch(`http://127.0.0.1:${port}/v1/version`)).json();
+      expect(typeof version).toBe("string");
+      const queue = await fetch(`http://127.0.0.1:${port}/v1/deploy_queue`);
+      expect(queue.status).toBe(501);
+      expect((await queue.json()).code).toBe("PAASTA_API_NOT_HERE");
+      await new Promise((r) => setTimeout(r, 200));
+      expect(err).toMatch(/GET \/v1\/version 200 \d+ms/);
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
     }
   });
 });

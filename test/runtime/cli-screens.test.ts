@@ -146,7 +146,24 @@ describe("the screens of a running cluster", () => {
     expect(json.stderr).toContain("[PAASTA_DEPLOY_TIMEOUT]");
     shas.push(ws.commit("hello", { STATUS_CODE: "200\n" }));
     const fixed = shas[2] as string;
-    expect(cli(["mark-for-deployment", "-s", "hello", "-c", fixed, "-l", "dev.everything"]).code).toBe(0);
+    const marked = cli([
+      "mark-for-deployment",
+      "-s",
+      "hello",
+      "-c",
+      fixed,
+      "--clusterinstance",
+      "dev.everything",
+      "--author",
+      "alice",
+      "--author",
+      "bob",
+    ]);
+    expect(marked.code, marked.stderr).toBe(0);
+    expect(cli(["logs", "-s", "hello", "-C", "deploy", "-l", "5"]).stdout).toContain(
+      `Marked ${fixed} for deployment in deploy group dev.everything`,
+    );
+    expect(cli(["logs", "-s", "hello", "-C", "deploy", "-l", "5"]).stdout).toContain("(authors: alice, bob)");
     const done = cli([
       "wait-for-deployment",
       "-s",
@@ -210,10 +227,13 @@ describe("the screens of a running cluster", () => {
   });
 
   it("local-run --cmd of a one-shot command runs no HTTP health check", () => {
-    const r = paastaBin(["local-run", "-s", "hello", "-c", "dev", "-i", "main", "--cmd", "echo one-shot"], {
-      cwd: join(ws.root, "repos/hello"),
-      env: { ...ws.env, DOCKER_HOST: "unix:///nonexistent/docker.sock" },
-    });
+    const r = paastaBin(
+      ["local-run", "-s", "hello", "-c", "dev", "-i", "main", "-v", "--skip-secrets", "--cmd", "echo one-shot"],
+      {
+        cwd: join(ws.root, "repos/hello"),
+        env: { ...ws.env, DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("one-shot");
     expect(r.stderr).not.toMatch(/[Hh]ealth ?check/);

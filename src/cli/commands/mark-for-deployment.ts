@@ -19,7 +19,7 @@ interface MarkOptions extends SoaDirOptions, PollingOptions {
   service: string;
   gitUrl?: string;
   commit?: string;
-  deployGroup: string;
+  deployGroup?: string;
   imageVersion?: string;
   json?: boolean;
   waitForDeployment?: boolean;
@@ -40,7 +40,7 @@ export function register(program: Command, io: Io, run: Runner): void {
     .description("Mark a commit for deployment to a deploy group (pushes a paasta-DG-TS-deploy tag)")
     .requiredOption("-s, --service <service>", "the service (a leading services- is stripped)")
     .option("-c, --commit <sha>", "the git SHA to deploy: full or an unambiguous prefix (required; alias -k)")
-    .requiredOption("-l, --deploy-group <group>", "the deploy group: a step of deploy.yaml")
+    .option("-l, --deploy-group <group>", "the deploy group: a step of deploy.yaml (required; also --clusterinstance)")
     .option("-u, --git-url <url>", "the service's git repository (default: git_url of service.yaml)")
     .option("-i, --image-version <version>", "image version, to redeploy the same SHA with a rebuilt image")
     .option("--wait-for-deployment", "then wait until every instance of the group runs the commit, showing progress")
@@ -77,7 +77,8 @@ directory is regenerated, so \`paasta up\` (or the Kubernetes deployd) picks the
     .action((opts: MarkOptions) => run(runMark(opts, io)));
 }
 
-export async function runMark(opts: MarkOptions, io: Io): Promise<number> {
+export async function runMark(given: MarkOptions, io: Io): Promise<number> {
+  const opts = { ...given, deployGroup: required(given.deployGroup, "-l, --deploy-group <group>") };
   const { markForDeployment } = await import("../../deploy/record.js");
   const ctx = await recordContext(opts, io);
   if (opts.verifyImageExists) await verifyImage(ctx, opts, io);

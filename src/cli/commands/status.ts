@@ -103,7 +103,14 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
           };
         return { target: t, status: r.body };
       } catch (e) {
-        return { target: t, error: e as Error };
+        const error = isPaastaError(e)
+          ? e
+          : new PaastaError("PAASTA_API_CONNECTION_LOST", {
+              cluster: t.cluster,
+              url: client.url,
+              detail: (e as Error).message,
+            });
+        return { target: t, error };
       }
     }),
   );
