@@ -1,7 +1,7 @@
 /** `paasta start`, `paasta stop`, `paasta restart`: control tags for instances (temporary until the next deploy). */
 import type { Command } from "commander";
 import { PaastaError } from "../../errors.js";
-import { aliasOption, examples, jsonOption, printJson, soaDirOptions } from "../common.js";
+import { aliasOption, commaList, examples, jsonOption, printJson, soaDirOptions } from "../common.js";
 import { recordContext } from "../deploy-context.js";
 import {
   type InstanceFilterOptions,
@@ -84,9 +84,9 @@ export async function runControl(verb: Verb, opts: ControlOptions, io: Io, posit
     ? [...new Set(pairs.map((p) => p.cluster))].map((c) => ({
         clusters: [c],
         instances: pairs.filter((p) => p.cluster === c).map((p) => p.instance),
-        deployGroups: f.deployGroup ? [f.deployGroup] : undefined,
+        deployGroups: commaList(f.deployGroup),
       }))
-    : [{ clusters: f.clusters, instances: f.instances, deployGroups: f.deployGroup ? [f.deployGroup] : undefined }];
+    : [{ clusters: f.clusters, instances: f.instances, deployGroups: commaList(f.deployGroup) }];
   if (requests.length === 0)
     throw new PaastaError("PAASTA_NO_INSTANCES_MATCH", {
       service: f.service,
