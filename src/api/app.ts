@@ -22,6 +22,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
 import { requestDeadline, requestLog } from "./request-limits.js";
+import { alertRoutes } from "./routes/alerts.js";
 import { deployQueueRoutes } from "./routes/deploy-queue.js";
 import { deploymentRoutes } from "./routes/deployments.js";
 import { logRoutes } from "./routes/logs.js";
@@ -46,6 +47,7 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   logRoutes,
   pipelineRoutes,
   deployQueueRoutes,
+  alertRoutes,
   metricsRoutes,
 ];
 

@@ -1,6 +1,7 @@
 /** What every route module is given: the cluster it serves and the parts it reads. */
 import type { Backend } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
+import type { AlertSource } from "../model/alerts.js";
 import type { DeployQueue } from "../reconcile/queue.js";
 import type { Metrics } from "./metrics.js";
 
@@ -21,4 +22,6 @@ export interface ApiContext {
   readonly maxRequestSeconds?: number;
   /** Log each request here (`paasta api -D`). */
   readonly requestLog?: (line: string) => void;
+  /** The cluster's active alerts (the monitor's); an empty list where no monitor runs. */
+  readonly alerts?: AlertSource;
 }

@@ -56,13 +56,19 @@ export interface Backend {
 
 export {
   type ChangeWatcher,
+  canCacheState,
+  canListStatuses,
   canReadLogs,
   canRestartReplica,
+  canStoreRecords,
   canWatchChanges,
   type LogQuery,
   type LogSource,
   type LogTail,
+  type RecordStore,
   type ReplicaRestarter,
+  type StateCache,
+  type StatusLister,
 } from "./powers.js";
 
 /**

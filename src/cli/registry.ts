@@ -1,5 +1,6 @@
 /** Every `paasta` command, registered in one place. Each command module imports its heavy dependencies lazily. */
 import type { Command } from "commander";
+import * as alerts from "./commands/alerts.js";
 import * as api from "./commands/api.js";
 import * as check from "./commands/check.js";
 import * as completion from "./commands/completion.js";
@@ -7,6 +8,7 @@ import * as cookImage from "./commands/cook-image.js";
 import * as deployd from "./commands/deployd.js";
 import * as deploymentInfo from "./commands/deployment-info.js";
 import * as fsm from "./commands/fsm.js";
+import * as generateAlertmanagerConfig from "./commands/generate-alertmanager-config.js";
 import * as generateDeployments from "./commands/generate-deployments.js";
 import * as getImageVersion from "./commands/get-image-version.js";
 import * as info from "./commands/info.js";
@@ -17,6 +19,7 @@ import * as listNamespaces from "./commands/list-namespaces.js";
 import * as localRun from "./commands/local-run.js";
 import * as logs from "./commands/logs.js";
 import * as markForDeployment from "./commands/mark-for-deployment.js";
+import * as monitor from "./commands/monitor.js";
 import * as pipeline from "./commands/pipeline.js";
 import * as pushToRegistry from "./commands/push-to-registry.js";
 import * as reconcile from "./commands/reconcile.js";
@@ -52,6 +55,9 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     api,
     listDeployQueue,
     status,
+    alerts,
+    monitor,
+    generateAlertmanagerConfig,
     logs,
     waitForDeployment,
     pipeline,

@@ -37,3 +37,12 @@ export function when(iso: string | null | undefined, nowMs: number, verbose: num
   if (Number.isNaN(t)) return iso;
   return verbose > 0 ? `${localTime(t)} (${naturalTime(t, nowMs)})` : naturalTime(t, nowMs);
 }
+
+/** A short duration: `45s`, `3m20s`, `2h5m`, `1d3h` (alert ages). */
+export function humanDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}

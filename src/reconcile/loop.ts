@@ -195,6 +195,8 @@ export class ReconcileLoop {
    * to the resync period); terminal failures wait for their input to change.
    */
   private scheduleRetry(r: PassResult): void {
+    // The write budget was spent: the rest follows at once, in the next pass (not at the next resync).
+    if (r.outcomes.some((o) => o.kind === "deferred")) this.trigger();
     if (!r.outcomes.some((o) => o.kind === "failed" && o.error.retryable)) {
       this.retries = 0;
       return;

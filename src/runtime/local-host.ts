@@ -15,6 +15,7 @@ import { apiToken } from "./api-token.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
+import { MonitorComponent } from "./monitor/index.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
 
 export interface LocalHostOptions extends ReconcileOptions {
@@ -33,6 +34,7 @@ export interface LocalHost {
   readonly host: Host;
   readonly reconcile: ReconcileComponent;
   readonly api: ApiComponent;
+  readonly monitor: MonitorComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
   /** Stops every component; the services too unless `keepTasks`. */
@@ -107,12 +109,14 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   const token = apiToken(o.system, env, spec.state_dir);
   const supervisor = new SupervisorComponent(backend);
   const reconcile = new ReconcileComponent(ctx, o);
+  const monitor = new MonitorComponent(ctx);
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
     deployQueue: () => reconcile.deployQueue(),
+    alerts: async () => monitor.alerts(),
   });
-  const host = new Host().add(supervisor).add(api).add(reconcile);
+  const host = new Host().add(supervisor).add(api).add(reconcile).add(monitor);
   await host.start();
   return {
     ctx,
@@ -120,6 +124,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     host,
     reconcile,
     api,
+    monitor,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {

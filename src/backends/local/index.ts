@@ -16,10 +16,12 @@ import type {
   LogSource,
   LogTail,
   ObservedApp,
+  RecordStore,
   ReplicaRestarter,
 } from "../backend.js";
 import type { AdoptionResult } from "./adoption.js";
 import type { Executor } from "./executors/executor.js";
+import { FileRecords } from "./records.js";
 import { RuntimeLog } from "./runtime-log.js";
 import { instanceStatus, observedApps } from "./status.js";
 import { isTerminal, Store } from "./store.js";
@@ -34,7 +36,7 @@ export interface LocalBackendOptions {
   readonly portRange?: readonly [number, number];
 }
 
-export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
+export class LocalBackend implements Backend, ReplicaRestarter, LogSource, RecordStore {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
   readonly applyConcurrency = 1;
@@ -43,9 +45,11 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   readonly supervisor: Supervisor;
   readonly runtimeId: string;
   readonly cluster: string;
+  private readonly records: FileRecords;
 
   constructor(o: LocalBackendOptions) {
     this.cluster = o.cluster;
+    this.records = new FileRecords(join(o.stateDir, "records"));
     this.store = new Store(o.stateDir);
     let id = this.store.meta("runtime_id");
     if (!id) {
@@ -112,6 +116,14 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   async readLogs(q: LogQuery): Promise<LogTail> {
     const { lines, offsets } = readLogs([this.log.pathOf(q.service)], q.filter, q.limit);
     return { lines, next: async () => readNew(offsets, q.filter) };
+  }
+
+  readRecord(name: string): Promise<string | undefined> {
+    return this.records.read(name);
+  }
+
+  writeRecord(name: string, text: string): Promise<void> {
+    return this.records.write(name, text);
   }
 
   async close(): Promise<void> {

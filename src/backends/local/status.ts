@@ -48,7 +48,7 @@ export function instanceStatus(
   const app = rec.app;
   const all = store.tasks(ref.service, ref.instance);
   const live = all.filter((t) => !isTerminal(t.state));
-  const versions = versionsOf(live, app, (t) => supervisor.isHappy(t, app));
+  const versions = versionsOf(live, app, all, (t) => supervisor.isHappy(t, app));
   const desired = rec.removing ? 0 : app.replicas;
   const deployStatus = deployStatusOf(desired, versions);
   return {
@@ -115,6 +115,7 @@ function taskStatus(t: TaskRecord): TaskStatus {
 function versionsOf(
   live: TaskRecord[],
   app: DesiredApp,
+  all: TaskRecord[] = live,
   happy: (t: TaskRecord) => boolean = (t) => t.state === "healthy",
 ): VersionStatus[] {
   const byHash = new Map<string, TaskRecord[]>();
@@ -124,7 +125,12 @@ function versionsOf(
   for (const [hash, tasks] of byHash) {
     if (tasks.length === 0 && hash !== app.config_hash) continue;
     const sample = tasks[0];
+    const failed = all.filter((t) => t.config_hash === hash && t.state === "failed");
     const running = tasks.filter((t) => t.state !== "draining");
+    const last = failed.reduce<TaskRecord | undefined>(
+      (a, t) => (!a || (t.stopped_at ?? 0) >= (a.stopped_at ?? 0) ? t : a),
+      undefined,
+    );
     versions.push({
       git_sha: sample?.git_sha ?? app.git_sha,
       image_version: sample?.image_version ?? app.image_version,
@@ -133,6 +139,17 @@ function versionsOf(
       replicas: running.length,
       ready_replicas: running.filter(happy).length,
       tasks: tasks.map(taskStatus),
+      // Failures of this version so far: a crash loop stays visible between two restarts (the monitor reads it).
+      ...(last
+        ? {
+            failures: {
+              count: failed.length,
+              last_exit_code: last.last_exit_code,
+              last_reason: last.reason,
+              last_at: last.stopped_at === null ? null : new Date(last.stopped_at).toISOString(),
+            },
+          }
+        : {}),
     });
   }
   return versions.sort((a, b) => Number(b.desired) - Number(a.desired));

@@ -1,7 +1,9 @@
 /** `paasta status`: what runs, per cluster and instance, through each cluster's API. */
 import type { Command } from "commander";
+import type { ApiClient } from "../../api/client.js";
 import type { InstanceStatus } from "../../backends/backend.js";
 import { isPaastaError, PaastaError } from "../../errors.js";
+import type { ActiveAlert } from "../../model/alerts.js";
 import { examples, jsonOption, printJson, requireSystemConfig, resolveSoaDir, soaDirOptions } from "../common.js";
 import {
   describeFilters,
@@ -14,6 +16,9 @@ import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 import { instanceLines } from "../status-view.js";
 import { clientsFor, longRunningTargets } from "../targets.js";
+import { alertLines } from "./alerts.js";
+
+export { humanDuration } from "../time-words.js";
 
 interface StatusOptions extends InstanceFilterOptions {
   verbose?: number;
@@ -115,6 +120,9 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
     }),
   );
   const code = Math.max(0, ...results.map((r) => (r.error ? (isPaastaError(r.error) ? r.error.exitCode : 1) : 0)));
+  const alerts = await activeAlerts(clients, f.service);
+  const alertsOf = (cluster: string, instance: string) =>
+    (alerts.get(cluster) ?? []).filter((a) => a.instance === instance);
   if (opts.json) {
     printJson(
       io,
@@ -122,11 +130,12 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
         cluster: r.target.cluster,
         instance: r.target.instance,
         ...(r.status ? { status: r.status } : { error: errorJson(r.error) }),
+        alerts: alertsOf(r.target.cluster, r.target.instance),
       })),
     );
     return code;
   }
-  printResults(io, f.service, results, opts.verbose ?? 0);
+  printResults(io, f.service, results, opts.verbose ?? 0, alertsOf);
   return code;
 }
 
@@ -135,7 +144,29 @@ function errorJson(e: Error | undefined): { code: string; message: string; fix?:
   return { code: "PAASTA_INTERNAL", message: e?.message ?? "no status" };
 }
 
-function printResults(io: Io, service: string, results: readonly Result[], verbose: number): void {
+/** Each cluster's active alerts of the service (one API call per cluster; none when the API has no monitor). */
+async function activeAlerts(clients: Map<string, ApiClient>, service: string): Promise<Map<string, ActiveAlert[]>> {
+  const out = new Map<string, ActiveAlert[]>();
+  await Promise.all(
+    [...clients].map(async ([cluster, client]) => {
+      try {
+        const r = await client.get<{ alerts?: ActiveAlert[] }>(`/v1/alerts?service=${encodeURIComponent(service)}`);
+        if (r.status === 200 && Array.isArray(r.body.alerts)) out.set(cluster, r.body.alerts);
+      } catch {
+        // the status lines already say when a cluster's API is unreachable
+      }
+    }),
+  );
+  return out;
+}
+
+function printResults(
+  io: Io,
+  service: string,
+  results: readonly Result[],
+  verbose: number,
+  alertsOf: (cluster: string, instance: string) => ActiveAlert[],
+): void {
   const m = marks(io);
   let cluster = "";
   const fixes = new Set<string>();
@@ -152,6 +183,8 @@ function printResults(io: Io, service: string, results: readonly Result[], verbo
       continue;
     }
     for (const line of instanceLines(r.status, m, verbose)) io.out(`    ${line}`);
+    for (const a of alertsOf(r.target.cluster, r.target.instance))
+      for (const [i, line] of alertLines(a, io).entries()) io.out(`    ${i === 0 ? "Alert: " : ""}${line}`);
   }
   for (const fix of fixes) io.err(`  how to fix: ${fix}`);
 }
