@@ -67,7 +67,7 @@ describe("paasta logs -f", () => {
   });
 
   it("follows through quiet periods, a restart of paasta up, and stops on Ctrl-C; no line twice", async () => {
-    logs = spawn(process.execPath, [BIN, "logs", "-s", "hello", "-f", "-C", "stdout,task_lifecycle", "--raw"], {
+    logs = spawn(process.execPath, [BIN, "logs", "-s", "hello", "-f", "-C", "stdout,task_lifecycle", "--json"], {
       env: ws.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
