@@ -1,6 +1,6 @@
-/** The follower's cursor (pure): a reconnect repeats no line and keeps lines that share a millisecond. */
+/** The follower's cursor (pure): a reconnect repeats no line; lines out of timestamp order are kept. */
 import { describe, expect, it } from "vitest";
-import { LogCursor } from "../../src/logs/cursor.js";
+import { LogCursor, RESUME_SLACK_MS } from "../../src/logs/cursor.js";
 import type { LogLine } from "../../src/logs/writer.js";
 
 const line = (timestamp: string, message: string): LogLine => ({
@@ -14,18 +14,22 @@ const line = (timestamp: string, message: string): LogLine => ({
 });
 
 describe("LogCursor", () => {
-  it("accepts new lines, including several with the same timestamp, and none twice", () => {
+  it("accepts new lines, including older ones and several with one timestamp, and none twice", () => {
     const c = new LogCursor();
     expect(c.from).toBeUndefined();
-    expect(c.accept(line("2026-01-01T00:00:00.001Z", "a"))).toBe(true);
-    expect(c.accept(line("2026-01-01T00:00:00.002Z", "b"))).toBe(true);
-    expect(c.accept(line("2026-01-01T00:00:00.002Z", "c"))).toBe(true);
-    expect(c.from).toBe("2026-01-01T00:00:00.002Z");
-    // a reconnect from 00.002 sends b and c again, then d
-    expect(c.accept(line("2026-01-01T00:00:00.002Z", "b"))).toBe(false);
-    expect(c.accept(line("2026-01-01T00:00:00.002Z", "c"))).toBe(false);
-    expect(c.accept(line("2026-01-01T00:00:00.003Z", "d"))).toBe(true);
-    expect(c.accept(line("2026-01-01T00:00:00.001Z", "a"))).toBe(false);
-    expect(c.from).toBe("2026-01-01T00:00:00.003Z");
+    expect(c.accept(line("2026-01-01T00:00:10.002Z", "b"))).toBe(true);
+    expect(c.accept(line("2026-01-01T00:00:10.002Z", "c"))).toBe(true);
+    expect(c.accept(line("2026-01-01T00:00:10.001Z", "a, copied late"))).toBe(true);
+    expect(c.from).toBe(new Date(Date.parse("2026-01-01T00:00:10.002Z") - RESUME_SLACK_MS).toISOString());
+    // a reconnect from 10 s earlier sends them all again, then d
+    for (const m of ["b", "c"]) expect(c.accept(line("2026-01-01T00:00:10.002Z", m))).toBe(false);
+    expect(c.accept(line("2026-01-01T00:00:10.001Z", "a, copied late"))).toBe(false);
+    expect(c.accept(line("2026-01-01T00:00:10.003Z", "d"))).toBe(true);
+  });
+
+  it("remembers a bounded window of lines", () => {
+    const c = new LogCursor();
+    for (let i = 0; i < 5000; i++) c.accept(line(new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), `l${i}`));
+    expect((c as unknown as { seen: Map<string, number> }).seen.size).toBeLessThan(1100);
   });
 });
