@@ -19,6 +19,10 @@ const localBackend = z.strictObject({
   state_dir: z.string(),
   /** The local proxy's HAProxy binary (docs/mesh.md); default: `haproxy` on PATH or in /usr/sbin. */
   haproxy_path: z.string().optional(),
+  /** Days stopped/failed tasks stay in the history (and their directories on disk). */
+  history_days: z.number().positive().optional(),
+  /** Checkouts kept per service beyond those that run or are desired (rollback targets). */
+  keep_versions: z.number().int().min(1).optional(),
 });
 const kubernetesBackend = z.strictObject({
   type: z.literal("kubernetes"),
@@ -27,6 +31,10 @@ const kubernetesBackend = z.strictObject({
 });
 export const clusterBackendSchema = z.discriminatedUnion("type", [localBackend, kubernetesBackend]);
 export type ClusterBackend = z.infer<typeof clusterBackendSchema>;
+/** A cluster's backend as `clusterBackend()` returns it: paths expanded, the local runtime's retention filled in. */
+export type ResolvedClusterBackend =
+  | (Extract<ClusterBackend, { type: "local" }> & { history_days: number; keep_versions: number })
+  | Extract<ClusterBackend, { type: "kubernetes" }>;
 
 const volume = z.strictObject({ hostPath: z.string(), containerPath: z.string(), mode: z.enum(["RO", "RW"]) });
 export type SystemVolume = z.infer<typeof volume>;
@@ -193,7 +201,7 @@ export class SystemConfig {
   }
 
   /** The backend of `cluster` (our extension key `cluster_backends`). Paths are expanded (`~`, relative to the dir). */
-  clusterBackend(cluster: string): ClusterBackend {
+  clusterBackend(cluster: string): ResolvedClusterBackend {
     const backends = this.get("cluster_backends") ?? {};
     const b = backends[cluster];
     if (!b)
@@ -203,6 +211,8 @@ export class SystemConfig {
         ...b,
         state_dir: expandPath(b.state_dir, this.dir),
         ...(b.haproxy_path ? { haproxy_path: expandPath(b.haproxy_path, this.dir) } : {}),
+        history_days: b.history_days ?? DEFAULTS.local_history_days,
+        keep_versions: b.keep_versions ?? DEFAULTS.local_keep_versions,
       };
     return b.kubeconfig ? { ...b, kubeconfig: expandPath(b.kubeconfig, this.dir) } : b;
   }

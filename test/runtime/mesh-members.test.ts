@@ -33,6 +33,8 @@ const task = (id: string, extra: Partial<TaskRecord>): TaskRecord => ({
   last_exit_code: null,
   reason: null,
   log_dir: "/nonexistent",
+  restarts: 0,
+  replaces: null,
   ...extra,
 });
 
