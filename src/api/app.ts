@@ -21,9 +21,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
+import { jobRoutes } from "./routes/jobs.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { pipelineRoutes } from "./routes/pipeline.js";
+import { remoteRunRoutes } from "./routes/remote-run.js";
 import { replicaRoutes } from "./routes/replicas.js";
 import { servicesRoutes } from "./routes/services.js";
 import { statusRoutes } from "./routes/status.js";
@@ -39,6 +41,8 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   replicaRoutes,
   logRoutes,
   pipelineRoutes,
+  jobRoutes,
+  remoteRunRoutes,
   metricsRoutes,
 ];
 

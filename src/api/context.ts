@@ -1,6 +1,7 @@
 /** What every route module is given: the cluster it serves and the parts it reads. */
 import type { Backend } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
+import type { JobsApi } from "../model/jobs/wire.js";
 import type { Metrics } from "./metrics.js";
 
 export interface ApiContext {
@@ -14,4 +15,6 @@ export interface ApiContext {
   readonly version: string;
   /** The event log's files that may hold a service's deploy events (the backend's output is a LogSource power). */
   readonly eventLogFiles?: (service: string) => string[];
+  /** Jobs, runs and one-off runs, where the cluster's backend runs batch work (the BatchRunner power). */
+  readonly jobs?: JobsApi;
 }

@@ -55,9 +55,11 @@ export interface Backend {
 }
 
 export {
+  type BatchRunner,
   type ChangeWatcher,
   canReadLogs,
   canRestartReplica,
+  canRunBatch,
   canWatchChanges,
   type LogQuery,
   type LogSource,

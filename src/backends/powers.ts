@@ -6,6 +6,7 @@
 import type { LogFilter } from "../logs/reader.js";
 import type { LogLine } from "../logs/writer.js";
 import type { AppRef } from "../model/app.js";
+import type { BatchStore } from "./batch.js";
 
 /** Restart one replica (a task, a pod): the backend replaces it with one of the current version. */
 export interface ReplicaRestarter {
@@ -38,6 +39,14 @@ export interface LogSource {
   readLogs(q: LogQuery): Promise<LogTail>;
 }
 
+/**
+ * Batch work (backends/batch.ts): job runs and one-off runs, recorded where the backend keeps its state. The
+ * scheduler and the jobs API use it; `paasta up` and `paasta deployd` run the scheduler where it is present.
+ */
+export interface BatchRunner {
+  batch(): BatchStore;
+}
+
 type Any = object;
 
 export function canRestartReplica<B extends Any>(b: B): b is B & ReplicaRestarter {
@@ -50,4 +59,8 @@ export function canWatchChanges<B extends Any>(b: B): b is B & ChangeWatcher {
 
 export function canReadLogs<B extends Any>(b: B): b is B & LogSource {
   return typeof (b as Partial<LogSource>).readLogs === "function";
+}
+
+export function canRunBatch<B extends Any>(b: B): b is B & BatchRunner {
+  return typeof (b as Partial<BatchRunner>).batch === "function";
 }

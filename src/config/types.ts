@@ -309,6 +309,12 @@ export interface ResolvedTronJob {
   readonly expected_runtime_seconds: number | null;
   readonly node: string;
   readonly monitoring: ResolvedMonitoring;
+  /** The service's repository (service.yaml `git_url`), for the process executor's checkout. */
+  readonly git_url: string | null;
+  /** Kubernetes namespace of the action Jobs: system `tron_namespace`, else `tron`. */
+  readonly namespace: string;
+  /** A scheduled time missed while the scheduler was down still starts within this many seconds (system config). */
+  readonly start_grace_seconds: number;
   readonly actions: readonly ResolvedTronAction[];
   readonly cleanup_action: ResolvedTronAction | null;
 }

@@ -4,7 +4,7 @@
  * backend is whatever cluster_backends names, reached only through its contract and powers.
  */
 import { createMetrics } from "../api/metrics.js";
-import type { Backend } from "../backends/backend.js";
+import { type Backend, canRunBatch } from "../backends/backend.js";
 import { openBackend } from "../backends/open.js";
 import type { SystemConfig } from "../config/system.js";
 import { eventLogFiles } from "../logs/event-files.js";
@@ -15,6 +15,9 @@ import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
+import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
+import { JobConfigs } from "./scheduler/configs.js";
+import { jobsApi } from "./scheduler/jobs-api.js";
 
 export interface ClusterHostOptions {
   readonly soaDir: string;
@@ -65,10 +68,12 @@ async function started(ctx: RuntimeContext, ...components: Component[]): Promise
   return { ctx, host, stop: () => host.stop(), health: () => host.health() };
 }
 
-/** `paasta deployd`: reconcile continuously. */
-export async function startDeploydHost(o: ClusterHostOptions & ReconcileOptions): Promise<ClusterHost> {
+/** `paasta deployd`: reconcile continuously, and run the cluster's jobs where the backend runs batch work. */
+export async function startDeploydHost(
+  o: ClusterHostOptions & ReconcileOptions & { readonly scheduler?: SchedulerOptions },
+): Promise<ClusterHost> {
   const ctx = await context(o);
-  return started(ctx, new ReconcileComponent(ctx, o));
+  return started(ctx, new SchedulerComponent(ctx, o.scheduler), new ReconcileComponent(ctx, o));
 }
 
 /** `paasta api`: serve the cluster's HTTP API. */
@@ -77,6 +82,10 @@ export async function startApiHost(o: ClusterHostOptions): Promise<ClusterHost &
   const api = new ApiComponent(ctx, {
     token: apiToken(o.system, o.env).token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    // Jobs are read from (and verbs recorded in) the cluster itself; deployd's scheduler acts on them.
+    jobs: canRunBatch(ctx.backend)
+      ? jobsApi({ ...ctx, configs: new JobConfigs(o.soaDir, o.system, o.cluster), store: ctx.backend.batch() })
+      : undefined,
   });
   const h = await started(ctx, api);
   return { ...h, url: api.url ?? "" };

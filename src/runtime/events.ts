@@ -18,6 +18,23 @@ export interface RuntimeEvents {
     readonly exitCode: number | null;
     readonly reason: string;
   };
+  /** A job run ended (`instance` is the job's name); published once per run, even across restarts. */
+  "job.run.finished": RuntimeEventBase & {
+    readonly job: string;
+    readonly run: number;
+    readonly state: "succeeded" | "failed" | "cancelled";
+    /** Actions that failed (after their retries). */
+    readonly failed_actions: readonly string[];
+    readonly manual: boolean;
+  };
+  /** A running action (or a whole run: `action` null) passed its expected_runtime; `instance` is JOB.ACTION. */
+  "job.action.overdue": RuntimeEventBase & {
+    readonly job: string;
+    readonly run: number;
+    readonly action: string | null;
+    readonly expected_runtime_seconds: number;
+    readonly running_seconds: number;
+  };
 }
 
 export type RuntimeEventName = keyof RuntimeEvents;

@@ -1,6 +1,6 @@
 /**
- * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the reconcile
- * loop and the API, as components of a Host. Wave 2's subsystems (proxy, scheduler, monitor, autoscaler) are
+ * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the job
+ * scheduler, the reconcile loop and the API, as components of a Host. Wave 2's subsystems (proxy, scheduler, monitor, autoscaler) are
  * added here as siblings; each receives the RuntimeContext.
  */
 import { createMetrics, registerTaskMetrics } from "../api/metrics.js";
@@ -16,6 +16,7 @@ import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
+import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
 
 export interface LocalHostOptions extends ReconcileOptions {
   readonly soaDir: string;
@@ -25,6 +26,7 @@ export interface LocalHostOptions extends ReconcileOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Test knob: a faster supervisor tick. */
   readonly tickMs?: number;
+  readonly scheduler?: SchedulerOptions;
 }
 
 export interface LocalHost {
@@ -33,6 +35,7 @@ export interface LocalHost {
   readonly host: Host;
   readonly reconcile: ReconcileComponent;
   readonly api: ApiComponent;
+  readonly scheduler: SchedulerComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
   /** Stops every component; the services too unless `keepTasks`. */
@@ -107,11 +110,13 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   const token = apiToken(o.system, env, spec.state_dir);
   const supervisor = new SupervisorComponent(backend);
   const reconcile = new ReconcileComponent(ctx, o);
+  const scheduler = new SchedulerComponent(ctx, o.scheduler);
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    jobs: scheduler.jobs,
   });
-  const host = new Host().add(supervisor).add(api).add(reconcile);
+  const host = new Host().add(supervisor).add(scheduler).add(api).add(reconcile);
   await host.start();
   return {
     ctx,
@@ -119,10 +124,12 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     host,
     reconcile,
     api,
+    scheduler,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {
       supervisor.stopTasks = opts.stopTasks === true;
+      scheduler.stopAttempts = opts.stopTasks === true;
       await host.stop();
     },
     health: () => host.health(),

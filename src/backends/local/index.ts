@@ -21,7 +21,10 @@ import {
   type TaskStatus,
   type VersionStatus,
 } from "../backend.js";
+import type { BatchStore } from "../batch.js";
+import type { BatchRunner } from "../powers.js";
 import type { Executor } from "./executors/executor.js";
+import { LocalBatch } from "./jobs/index.js";
 import { RuntimeLog } from "./runtime-log.js";
 import { isTerminal, Store, type TaskRecord } from "./store.js";
 import { Supervisor } from "./supervisor.js";
@@ -36,7 +39,7 @@ export interface LocalBackendOptions {
   readonly defaultGraceSeconds?: number;
 }
 
-export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
+export class LocalBackend implements Backend, ReplicaRestarter, LogSource, BatchRunner {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
   readonly applyConcurrency = 1;
@@ -45,8 +48,9 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
   readonly supervisor: Supervisor;
   readonly runtimeId: string;
   readonly cluster: string;
+  private batchStore: LocalBatch | undefined;
 
-  constructor(o: LocalBackendOptions) {
+  constructor(private readonly o: LocalBackendOptions) {
     this.cluster = o.cluster;
     this.store = new Store(o.stateDir);
     let id = this.store.meta("runtime_id");
@@ -67,6 +71,19 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource {
       portRange: o.portRange,
       defaultGraceSeconds: o.defaultGraceSeconds,
     });
+  }
+
+  /** Job runs and one-off runs, with an executor of their own (jobs/). */
+  batch(): BatchStore {
+    this.batchStore ??= new LocalBatch({
+      store: this.store,
+      executor: this.o.executor(this.o.stateDir),
+      log: this.log,
+      runtimeId: this.runtimeId,
+      stateDir: this.o.stateDir,
+      inheritEnv: this.o.inheritEnv,
+    });
+    return this.batchStore;
   }
 
   /** Re-adopts running tasks and starts supervising. */

@@ -14,7 +14,7 @@ import type { DesiredApp } from "../../../model/app.js";
 import { artifactDir, ensureArtifact } from "../artifacts.js";
 import { runShell, signalGroup } from "../process-group.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
-import type { Executor, Liveness, StartedTask } from "./executor.js";
+import type { Executor, Liveness, Orphan, StartedTask } from "./executor.js";
 
 const STRING_SHIM = 'f=$1; sh -c "$2"; rc=$?; printf %s "$rc" > "$f"; exit $rc';
 const EXEC_SHIM = 'f=$1; shift; "$@"; rc=$?; printf %s "$rc" > "$f"; exit $rc';
@@ -127,11 +127,8 @@ export class ProcessExecutor implements Executor {
     return runShell(command, { cwd: artifactDir(this.stateDir, app.service, app.git_sha), env, timeoutMs });
   }
 
-  async findOrphans(
-    runtimeId: string,
-    known: ReadonlySet<string>,
-  ): Promise<Array<{ taskId: string; kill(): Promise<void> }>> {
-    const out: Array<{ taskId: string; kill(): Promise<void> }> = [];
+  async findOrphans(runtimeId: string, known: ReadonlySet<string>): Promise<Orphan[]> {
+    const out: Orphan[] = [];
     let pids: string[];
     try {
       pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
@@ -160,6 +157,7 @@ export class ProcessExecutor implements Executor {
       if (pgid !== pid) continue;
       out.push({
         taskId,
+        started: { pid, container_id: null, proc_start: procStat(pid)?.start ?? null, host: "127.0.0.1", port: null },
         kill: async () => {
           signalGroup(pid, "SIGKILL");
           const end = Date.now() + 5000;
