@@ -16,10 +16,12 @@ import * as markForDeployment from "./commands/mark-for-deployment.js";
 import * as pipeline from "./commands/pipeline.js";
 import * as pushToRegistry from "./commands/push-to-registry.js";
 import * as reconcile from "./commands/reconcile.js";
+import * as remoteRun from "./commands/remote-run.js";
 import * as rollback from "./commands/rollback.js";
 import * as secret from "./commands/secret.js";
 import * as startStop from "./commands/start-stop.js";
 import * as status from "./commands/status.js";
+import * as tronctl from "./commands/tronctl.js";
 import * as up from "./commands/up.js";
 import * as validate from "./commands/validate.js";
 import * as verifyImageExists from "./commands/verify-image-exists.js";
@@ -45,6 +47,8 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     deployd,
     api,
     status,
+    tronctl,
+    remoteRun,
     logs,
     waitForDeployment,
     pipeline,

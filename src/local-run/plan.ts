@@ -64,7 +64,7 @@ export function runCommand(t: LocalRunTarget, cmd: string | undefined, interacti
   if (cmd !== undefined) return ["sh", "-c", cmd];
   if (interactive) return ["sh"];
   if (t.kind === "action") {
-    const context = { time: new Date(), name: t.job.name, actionname: t.action.name };
+    const context = { time: new Date(), name: `${t.job.service}.${t.job.name}`, actionname: t.action.name };
     return ["sh", "-c", expandCommand(t.action.command, context)];
   }
   const c = t.config;

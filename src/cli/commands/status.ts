@@ -1,7 +1,9 @@
 /** `paasta status`: what runs, per cluster and instance, through each cluster's API. */
 import type { Command } from "commander";
+import type { ApiClient } from "../../api/client.js";
 import type { InstanceStatus, VersionStatus } from "../../backends/backend.js";
 import { PaastaError } from "../../errors.js";
+import type { JobDetailWire } from "../../model/jobs/wire.js";
 import {
   commaList,
   examples,
@@ -13,6 +15,7 @@ import {
   soaDirOptions,
 } from "../common.js";
 import { type Io, marks } from "../io.js";
+import { jobTargets, printJob } from "../job-status.js";
 import type { Runner } from "../registry.js";
 import { clientsFor, longRunningTargets } from "../targets.js";
 
@@ -28,16 +31,23 @@ interface StatusOptions extends SoaDirOptions {
 export function register(program: Command, io: Io, run: Runner): void {
   const cmd = program
     .command("status")
-    .description("Show versions, tasks, health and bounce progress of a service's instances on each cluster")
+    .description(
+      "Show versions, tasks, health and bounce progress of a service's instances, and its jobs' runs, on each cluster",
+    )
     .requiredOption("-s, --service <service>", "the service")
     .option("-c, --clusters <clusters>", "comma-separated clusters (default: every cluster the service runs on)")
-    .option("-i, --instances <instances>", "comma-separated instances")
+    .option("-i, --instances <instances>", "comma-separated instances (or Tron job names)")
     .option("-l, --deploy-group <group>", "only instances of this deploy group")
     .option("-v, --verbose", "show tasks (-vv: also pids and exit codes)", (_v: string, n: number) => n + 1, 0);
   jsonOption(soaDirOptions(cmd))
     .addHelpText(
       "after",
-      examples("paasta status -s hello", "paasta status -s hello -c dev -i main -vv", "paasta status -s hello --json"),
+      examples(
+        "paasta status -s hello",
+        "paasta status -s hello -c dev -i main -vv",
+        "paasta status -s reports -i nightly",
+        "paasta status -s hello --json",
+      ),
     )
     .action((opts: StatusOptions) => run(runStatus(opts, io)));
 }
@@ -50,13 +60,20 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
     instances: commaList(opts.instances),
     deployGroup: opts.deployGroup,
   });
-  if (targets.length === 0) {
+  const jobs = opts.deployGroup
+    ? []
+    : await jobTargets(soaDir, system.clusters(), opts.service, {
+        clusters: commaList(opts.clusters),
+        instances: commaList(opts.instances),
+      });
+  if (targets.length === 0 && jobs.length === 0) {
     throw new PaastaError("PAASTA_NO_INSTANCES_MATCH", {
       service: opts.service,
-      filters: "the given filters (long-running instances only)",
+      filters: "the given filters (long-running instances and jobs)",
     });
   }
-  const clients = await clientsFor(system, new Set(targets.map((t) => t.cluster)));
+  const clients = await clientsFor(system, new Set([...targets, ...jobs].map((t) => t.cluster)));
+  const jobResults = await Promise.all(jobs.map((j) => fetchJob(clients.get(j.cluster), opts.service, j)));
   const results = await Promise.all(
     targets.map(async (t) => {
       const client = clients.get(t.cluster);
@@ -72,16 +89,20 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
       }
     }),
   );
-  const failed = results.filter((r) => r.error).length;
+  const failed = results.filter((r) => r.error).length + jobResults.filter((r) => r.error).length;
   if (opts.json) {
-    printJson(
-      io,
-      results.map((r) => ({
+    printJson(io, [
+      ...results.map((r) => ({
         cluster: r.target.cluster,
         instance: r.target.instance,
         ...(r.status ? { status: r.status } : { error: r.error }),
       })),
-    );
+      ...jobResults.map((r) => ({
+        cluster: r.cluster,
+        job: r.job,
+        ...(r.job_status ? { job_status: r.job_status } : { error: r.error }),
+      })),
+    ]);
     return failed === 0 ? 0 : 1;
   }
   const m = marks(io);
@@ -98,7 +119,31 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
     }
     printInstance(io, r.status, opts.verbose ?? 0);
   }
+  for (const r of jobResults) {
+    if (r.cluster !== cluster) {
+      cluster = r.cluster;
+      io.out(m.bold(`cluster: ${cluster}`));
+    }
+    io.out(`  ${opts.service}.${r.job} (job)`);
+    if (r.job_status) printJob(io, r.job_status, opts.verbose ?? 0);
+    else io.out(`    ${m.red(r.error ?? "no status")}`);
+  }
   return failed === 0 ? 0 : 1;
+}
+
+async function fetchJob(
+  client: ApiClient | undefined,
+  service: string,
+  t: { cluster: string; job: string },
+): Promise<{ cluster: string; job: string; job_status?: JobDetailWire; error?: string }> {
+  if (!client) return { ...t, error: `no api_endpoints entry for cluster ${t.cluster}` };
+  try {
+    const r = await client.get<JobDetailWire & { message?: string }>(`/v1/jobs/${service}/${t.job}`);
+    if (r.status !== 200) return { ...t, error: r.body?.message ?? `HTTP ${r.status}` };
+    return { ...t, job_status: r.body };
+  } catch (e) {
+    return { ...t, error: (e as Error).message };
+  }
 }
 
 function printInstance(io: Io, s: InstanceStatus, verbose: number): void {

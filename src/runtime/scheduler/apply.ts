@@ -26,6 +26,8 @@ export interface ApplyContext {
 export interface Applied {
   /** Something was recorded: decide again at once (a new run starts in the same tick). */
   readonly changed: boolean;
+  /** Something of it runs (an attempt's end is worth a look at once). */
+  readonly busy: boolean;
   readonly wakeAt: number;
 }
 
@@ -45,7 +47,7 @@ export function situation(l: LoadedJob, records: JobRecords, now: number): JobSi
 
 export async function applyIntents(a: ApplyContext, l: LoadedJob, records: JobRecords, now: number): Promise<Applied> {
   const s = situation(l, records, now);
-  if (!s) return { changed: false, wakeAt: Number.POSITIVE_INFINITY };
+  if (!s) return { changed: false, busy: false, wakeAt: Number.POSITIVE_INFINITY };
   const job = s.job;
   const d = a.decide(s);
   let changed = false;
@@ -107,5 +109,5 @@ export async function applyIntents(a: ApplyContext, l: LoadedJob, records: JobRe
   }
   const busy = s.attempts.some(isLive) || changed;
   const wakeAt = Math.min(d.wakeAt ?? Number.POSITIVE_INFINITY, busy ? now + a.pollMs : Number.POSITIVE_INFINITY);
-  return { changed, wakeAt };
+  return { changed, busy, wakeAt };
 }

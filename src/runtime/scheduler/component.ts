@@ -39,6 +39,8 @@ export class SchedulerComponent implements Component {
   stopAttempts = false;
   private readonly wake = new Map<string, number>();
   private readonly attention = new Set<string>();
+  /** Jobs with something running: looked at as soon as an attempt ends. */
+  private readonly busy = new Set<string>();
   private readonly seen = new Set<string>();
   private readonly metrics: JobMetrics;
   private timer: NodeJS.Timeout | undefined;
@@ -82,9 +84,10 @@ export class SchedulerComponent implements Component {
     if (this.stopAttempts) await this.store?.stopAll?.("stopped with paasta up");
   }
 
-  /** Look at a job (or every job that needs it) now. */
+  /** Look at a job now (without one: every job with something running, e.g. after an attempt ended). */
   poke(ref?: JobRef): void {
     if (ref) this.attention.add(jobKey(ref));
+    else for (const k of this.busy) this.attention.add(k);
     this.schedule(0);
   }
 
@@ -144,6 +147,8 @@ export class SchedulerComponent implements Component {
       for (const l of jobs) {
         const applied: Applied = await applyIntents(this.applyContext(), l, records, this.now());
         this.wake.set(jobKey(l), applied.wakeAt);
+        if (applied.busy) this.busy.add(jobKey(l));
+        else this.busy.delete(jobKey(l));
         if (applied.changed) changed.push(jobKey(l));
       }
       keys = changed;
