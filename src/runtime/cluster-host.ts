@@ -73,7 +73,9 @@ export async function startDeploydHost(
   o: ClusterHostOptions & ReconcileOptions & { readonly scheduler?: SchedulerOptions },
 ): Promise<ClusterHost> {
   const ctx = await context(o);
-  return started(ctx, new SchedulerComponent(ctx, o.scheduler), new ReconcileComponent(ctx, o));
+  // Verbs are recorded by `paasta api` (another process): a full pass every few seconds notices them.
+  const scheduler = new SchedulerComponent(ctx, { resyncMs: 3000, ...o.scheduler });
+  return started(ctx, scheduler, new ReconcileComponent(ctx, o));
 }
 
 /** `paasta api`: serve the cluster's HTTP API. */

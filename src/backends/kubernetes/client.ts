@@ -16,6 +16,8 @@ export interface Kube {
   readonly server: string;
   list<T = KubeObject>(apiVersion: string, kind: string, labelSelector?: string, namespace?: string): Promise<T[]>;
   apply<T = KubeObject>(obj: KubeObject): Promise<T>;
+  /** Creates (POST); undefined when an object of that name exists already (409): never overwrites. */
+  create<T = KubeObject>(obj: KubeObject): Promise<T | undefined>;
   delete(
     apiVersion: string,
     kind: string,
@@ -150,6 +152,17 @@ export async function connect(spec: Extract<ClusterBackend, { type: "kubernetes"
           lib.PatchStrategy.ServerSideApply,
         ),
       ) as Promise<T>;
+    },
+    async create<T>(obj: KubeObject): Promise<T | undefined> {
+      writes++;
+      return wrap(`create ${obj.kind} ${obj.metadata.namespace ?? ""}/${obj.metadata.name}`, async () => {
+        try {
+          return (await api.create(obj as unknown as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as T;
+        } catch (e) {
+          if ((e as { code?: number }).code === 409) return undefined;
+          throw e;
+        }
+      });
     },
     async delete(apiVersion, kind, namespace, name, propagation = "Background") {
       writes++;

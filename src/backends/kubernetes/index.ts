@@ -4,6 +4,8 @@
  * removed with its HPA and PDB. Namespace moves: the new copy is created (for downthenup only after the old
  * one is gone) and the old copy removed once the new one is ready.
  */
+
+import { DEFAULTS } from "../../config/resolve/defaults.js";
 import type { DesiredApp } from "../../model/app.js";
 import type {
   ApplyResult,
@@ -17,8 +19,11 @@ import type {
   ObservedApp,
   ReplicaRestarter,
 } from "../backend.js";
+import type { BatchStore } from "../batch.js";
+import type { BatchRunner } from "../powers.js";
 import type { Kube } from "./client.js";
 import { firstDifference } from "./drift.js";
+import { KubernetesBatch } from "./jobs/index.js";
 import { readPodLogs } from "./logs.js";
 import { type KubeObject, MANAGED } from "./render/types.js";
 import { type RenderedApp, renderApp } from "./render/workload.js";
@@ -33,7 +38,7 @@ const selectorOf = (ref: AppRef) =>
   `${SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
 const nsName = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
-export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatcher, LogSource {
+export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatcher, LogSource, BatchRunner {
   readonly kind = "kubernetes";
   /** Each apply is a few API round trips: several in flight keep a pass short. */
   readonly applyConcurrency = 8;
@@ -46,10 +51,20 @@ export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatch
   /** Why the last write of each object happened (what differed), for `paasta reconcile -v` and tests. */
   readonly lastDrift = new Map<string, string>();
 
+  private batchStore: KubernetesBatch | undefined;
+
   constructor(
     readonly kube: Kube,
     readonly cluster: string,
+    /** Where batch run records and job controls live (system `tron_namespace`). */
+    private readonly jobsNamespace: string = DEFAULTS.tron_namespace,
   ) {}
+
+  /** Job runs and one-off runs as Jobs (jobs/): no state but the cluster's. */
+  batch(): BatchStore {
+    this.batchStore ??= new KubernetesBatch(this.kube, this.cluster, this.jobsNamespace);
+    return this.batchStore;
+  }
 
   /** Reads every managed workload, HPA, PDB and namespace (a handful of list calls, whatever the app count). */
   async observe(): Promise<ObservedApp[]> {

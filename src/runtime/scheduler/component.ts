@@ -25,6 +25,13 @@ export interface SchedulerOptions {
   /** How often soa-configs are checked for changes (ms). */
   readonly configEveryMs?: number;
   readonly now?: () => number;
+  /**
+   * Look at every job this often (ms), for what others record: on Kubernetes `paasta api` records a manual run
+   * or a retry that deployd's scheduler must notice. Off by default (`paasta up` is told by its own API).
+   */
+  readonly resyncMs?: number;
+  /** A job's pass failed (the other jobs go on; it is retried at the next poll). */
+  readonly onError?: (job: string, e: unknown) => void;
 }
 
 const MAX_SLEEP_MS = 60_000;
@@ -49,7 +56,10 @@ export class SchedulerComponent implements Component {
   private closed = false;
   private unsubscribe: (() => void) | undefined;
   private lastConfigCheck = 0;
+  private lastResync = 0;
   private lastError: string | null = null;
+  /** Jobs whose last pass failed, with why. */
+  private readonly failing = new Map<string, string>();
   passes = 0;
 
   constructor(
@@ -113,7 +123,7 @@ export class SchedulerComponent implements Component {
 
   private sleepMs(): number {
     const now = this.now();
-    let next = now + Math.min(this.o.configEveryMs ?? 5000, MAX_SLEEP_MS);
+    let next = now + Math.min(this.o.configEveryMs ?? 5000, this.o.resyncMs ?? MAX_SLEEP_MS, MAX_SLEEP_MS);
     for (const t of this.wake.values()) if (t < next) next = t;
     return next - now;
   }
@@ -126,10 +136,15 @@ export class SchedulerComponent implements Component {
         this.lastConfigCheck = now;
       }
       for (const [k, t] of this.wake) if (t <= now) this.attention.add(k);
+      if (this.o.resyncMs !== undefined && now - this.lastResync >= this.o.resyncMs) {
+        for (const j of this.configs.all()) this.attention.add(jobKey(j));
+        this.lastResync = now;
+      }
       if (this.attention.size > 0) await this.pass();
       this.lastError = null;
     } catch (e) {
       this.lastError = (e as Error).message;
+      this.o.onError?.("*", e);
     }
   }
 
@@ -142,10 +157,25 @@ export class SchedulerComponent implements Component {
       for (const { key, l } of loaded) if (!l?.config) this.wake.delete(key);
       const jobs = loaded.filter((x) => x.l?.config).map((x) => x.l as NonNullable<typeof x.l>);
       if (jobs.length === 0) return;
-      const records = await (this.store as BatchStore).read({ jobs });
+      let records: Awaited<ReturnType<BatchStore["read"]>>;
+      try {
+        records = await (this.store as BatchStore).read({ jobs });
+      } catch (e) {
+        for (const l of jobs) this.wake.set(jobKey(l), this.now() + (this.o.pollMs ?? 1000));
+        throw e;
+      }
       const changed: string[] = [];
       for (const l of jobs) {
-        const applied: Applied = await applyIntents(this.applyContext(), l, records, this.now());
+        let applied: Applied;
+        try {
+          applied = await applyIntents(this.applyContext(), l, records, this.now());
+          this.failing.delete(jobKey(l));
+        } catch (e) {
+          // One job's failure never stops the others; it is looked at again after a poll interval.
+          this.failing.set(jobKey(l), (e as Error).message);
+          this.o.onError?.(jobKey(l), e);
+          applied = { changed: false, busy: false, wakeAt: this.now() + (this.o.pollMs ?? 1000) };
+        }
         this.wake.set(jobKey(l), applied.wakeAt);
         if (applied.busy) this.busy.add(jobKey(l));
         else this.busy.delete(jobKey(l));
@@ -178,6 +208,10 @@ export class SchedulerComponent implements Component {
     const jobs = this.configs.all();
     const invalid = jobs.filter((j) => j.problems.length > 0).length;
     if (this.lastError) return { ok: false, detail: `last pass failed: ${this.lastError}` };
-    return { ok: invalid === 0, detail: `${jobs.length} job(s), ${invalid} with config problems` };
+    const failing = [...this.failing].map(([k, why]) => `${k}: ${why}`);
+    return {
+      ok: invalid === 0 && failing.length === 0,
+      detail: `${jobs.length} job(s), ${invalid} with config problems${failing.length > 0 ? `; failing: ${failing.join("; ")}` : ""}`,
+    };
   }
 }

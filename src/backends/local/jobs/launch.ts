@@ -6,6 +6,7 @@
  */
 import type { ResolvedInstanceConfig } from "../../../config/types.js";
 import type { DesiredApp } from "../../../model/app.js";
+import { batchApp } from "../../../model/jobs/app.js";
 import type { PinnedVersion } from "../../../model/jobs/records.js";
 import type { StartedTask } from "../executors/executor.js";
 import type { TaskRecord } from "../store.js";
@@ -20,24 +21,6 @@ export function batchRuntimeId(runtimeId: string): string {
   return `${runtimeId}.jobs`;
 }
 
-export function appFor(config: ResolvedInstanceConfig, version: PinnedVersion): DesiredApp {
-  return {
-    service: config.service,
-    instance: config.instance,
-    cluster: config.cluster,
-    config,
-    git_sha: version.git_sha,
-    image_version: version.image_version,
-    docker_image: version.docker_image,
-    image_url: version.image_url,
-    git_url: version.git_url,
-    desired_state: "start",
-    force_bounce: null,
-    config_hash: "batch",
-    replicas: 1,
-  };
-}
-
 export function launchFor(
   config: ResolvedInstanceConfig,
   version: PinnedVersion,
@@ -45,7 +28,7 @@ export function launchFor(
   inherit: NodeJS.ProcessEnv | undefined,
   instanceType: string,
 ): Launch {
-  const app = appFor(config, version);
+  const app = batchApp(config, version);
   const env = taskEnv(app, null, { taskId: ids.taskId, runtimeId: batchRuntimeId(ids.runtimeId) }, inherit);
   if (config.env.PAASTA_INSTANCE_TYPE === undefined) env.PAASTA_INSTANCE_TYPE = instanceType;
   return { app, env };

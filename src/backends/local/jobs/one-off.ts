@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
+import { oneOffCommand } from "../../../model/jobs/app.js";
 import type { OneOffRecord, OneOffRuns, OneOffSpec } from "../../batch.js";
 import type { Executor } from "../executors/executor.js";
 import type { RuntimeLog } from "../runtime-log.js";
@@ -26,15 +27,6 @@ interface Row extends Omit<OneOffRecord, "where"> {
   readonly log_dir: string;
   readonly deadline: number;
   readonly launch: string;
-}
-
-const quote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
-/** The shell command a one-off runs: the instance's `cmd` (argv joined and quoted), stderr folded into stdout. */
-export function oneOffCommand(cmd: string | readonly string[] | null, args: readonly string[]): string | null {
-  if (cmd === null) return null;
-  const text = typeof cmd === "string" ? cmd : [...cmd, ...args].map(quote).join(" ");
-  return text.trim() === "" ? null : text;
 }
 
 export class LocalOneOffs implements OneOffRuns {
