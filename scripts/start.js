@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: a demo of the platform on this machine. Creates a workspace in .paasta-demo/ (once): a git
+// `npm start`: a demo of the platform on this machine. Creates a workspace in .paasta-demo/ (once; or in
+// $PAASTA_DEMO_DIR): a git
 // repository per example service (examples/services/*), a soa-configs tree (examples/soa-configs) whose
 // git_urls point at them, and a system config for a local cluster `dev`; marks the services for deployment;
 // then runs `paasta up`. Ctrl-C stops it (and the services).
@@ -11,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ws = join(root, ".paasta-demo");
+const ws = process.env.PAASTA_DEMO_DIR ?? join(root, ".paasta-demo");
 const bin = join(root, "bin/paasta.js");
 const soa = join(ws, "soa-configs");
 const etc = join(ws, "etc_paasta");
@@ -105,6 +106,9 @@ In another terminal, try:
   ${p} mark-for-deployment -s hello -c $(git -C ${join(ws, "repos/hello")} rev-parse HEAD) -l dev.everything    # watch a crossover bounce
   ${p} stop -s hello -c dev -i main      then      ${p} start -s hello -c dev -i main
   ${p} pipeline run -s hello -k $(git -C ${join(ws, "repos/hello")} rev-parse HEAD)    # deploy.yaml step by step (docs/pipeline.md)
+  ${p} status -s reports -i nightly        # a scheduled job (every 30 s here): its runs and actions (docs/jobs.md)
+  ${p} tronctl start reports.nightly       # a run now;  then: ${p} logs -s reports -i nightly.extract
+  ${p} remote-run start -s hello -i shell --cmd 'echo hi from a one-off'    # a one-off run of an adhoc instance
 Start over with: rm -rf ${ws}
 `);
 const up = spawn(process.execPath, [bin, "up", "--cluster", "dev"], {
