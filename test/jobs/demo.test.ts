@@ -29,7 +29,12 @@ describe("the demo (npm start)", () => {
     });
     for (const s of [demo.stdout, demo.stderr]) s?.on("data", (d: Buffer) => output.push(d.toString()));
     const env = { PAASTA_SYSTEM_CONFIG_DIR: join(dir, "etc_paasta") };
-    await until(async () => output.join(""), (o) => /API: +http/.test(o), 90_000, 500);
+    await until(
+      async () => output.join(""),
+      (o) => /API: +http/.test(o),
+      90_000,
+      500,
+    );
     const status = await until(
       async () => paastaBin(["status", "-s", "reports", "-i", "nightly"], { env }),
       (r) => /succeeded/.test(r.stdout),
@@ -44,7 +49,9 @@ describe("the demo (npm start)", () => {
     expect(status.stdout).toMatch(/cleanup \(cleanup\) +succeeded/);
     const logs = paastaBin(["logs", "-s", "reports", "-i", "nightly.extract"], { env });
     expect(logs.stdout).toMatch(/nightly\.extract stdout: extracting \d{4}-\d\d-\d\d for reports\.nightly\.extract/);
-    const rr = paastaBin(["remote-run", "start", "-s", "hello", "-i", "shell", "--cmd", "echo hi from a one-off"], { env });
+    const rr = paastaBin(["remote-run", "start", "-s", "hello", "-i", "shell", "--cmd", "echo hi from a one-off"], {
+      env,
+    });
     expect(rr.stdout).toContain("hi from a one-off");
     expect(rr.stdout).toMatch(/remote-run\.hello\.shell\.\S+ succeeded: exit code 0/);
     expect(rr.code).toBe(0);

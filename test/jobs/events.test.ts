@@ -32,12 +32,22 @@ describe("job events on the runtime's event stream", () => {
     a: {command: "sleep 2; exit 1", expected_runtime: 1s}
 `,
     );
-    const sha = execFileSync("git", ["rev-parse", "HEAD"], { cwd: join(ws.root, "repos/svc"), encoding: "utf8" }).trim();
+    const sha = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: join(ws.root, "repos/svc"),
+      encoding: "utf8",
+    }).trim();
     execFileSync(process.execPath, [BIN, "mark-for-deployment", "-s", "svc", "-c", sha, "-l", "dev.everything"], {
       env: ws.env,
     });
     const system = loadSystemConfig(ws.etc);
-    const options = { soaDir: ws.soa, system, cluster: "dev", version: "test", env: ws.env, scheduler: { pollMs: 200 } };
+    const options = {
+      soaDir: ws.soa,
+      system,
+      cluster: "dev",
+      version: "test",
+      env: ws.env,
+      scheduler: { pollMs: 200 },
+    };
     const seen: Array<{ name: string; e: RuntimeEvents[keyof RuntimeEvents] }> = [];
     const listen = (h: LocalHost) => {
       h.ctx.events.on("job.run.finished", (e) => seen.push({ name: "job.run.finished", e }));
@@ -46,10 +56,31 @@ describe("job events on the runtime's event stream", () => {
     host = await startLocalHost(options);
     listen(host);
     await host.scheduler.jobs?.verb({ service: "svc", job: "slow" }, "start");
-    await until(async () => seen.filter((s) => s.name === "job.run.finished").length, (n) => n === 1, 20_000, 100);
+    await until(
+      async () => seen.filter((s) => s.name === "job.run.finished").length,
+      (n) => n === 1,
+      20_000,
+      100,
+    );
     expect(seen.map((s) => s.name)).toEqual(["job.action.overdue", "job.run.finished"]);
-    expect(seen[0]?.e).toMatchObject({ service: "svc", instance: "slow.a", cluster: "dev", job: "slow", run: 1, action: "a", expected_runtime_seconds: 1 });
-    expect(seen[1]?.e).toMatchObject({ service: "svc", instance: "slow", job: "slow", run: 1, state: "failed", failed_actions: ["a"], manual: true });
+    expect(seen[0]?.e).toMatchObject({
+      service: "svc",
+      instance: "slow.a",
+      cluster: "dev",
+      job: "slow",
+      run: 1,
+      action: "a",
+      expected_runtime_seconds: 1,
+    });
+    expect(seen[1]?.e).toMatchObject({
+      service: "svc",
+      instance: "slow",
+      job: "slow",
+      run: 1,
+      state: "failed",
+      failed_actions: ["a"],
+      manual: true,
+    });
     await host.stop();
     host = await startLocalHost(options);
     listen(host);

@@ -46,7 +46,8 @@ describe("jobs on Kubernetes", () => {
     kube.list<Job>("batch/v1", "Job", `paasta.yelp.com/cluster=${CLUSTER},${selector}`, ns);
   const attempts = (job: string) => jobs(`paasta.yelp.com/batch=attempt,paasta.yelp.com/job=${job}`);
   let deployd: ChildProcess | undefined;
-  const done = (j: Job) => j.status?.conditions?.some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
+  const done = (j: Job) =>
+    j.status?.conditions?.some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
 
   beforeAll(async () => {
     const kubeconfig = ensureK8s();
@@ -106,15 +107,26 @@ flaky:
       "deployments.json": JSON.stringify({
         v1: {},
         v2: {
-          deployments: { "kjobs.everything": { docker_image: `services-svc:paasta-${SHA}`, git_sha: SHA, image_version: null } },
+          deployments: {
+            "kjobs.everything": { docker_image: `services-svc:paasta-${SHA}`, git_sha: SHA, image_version: null },
+          },
           controls: {},
         },
       }),
     };
     for (const [f, text] of Object.entries(files)) writeFileSync(join(soa, "svc", f), text);
-    env = { ...process.env, PAASTA_SYSTEM_CONFIG_DIR: join(root, "etc"), PAASTA_CACHE_DIR: join(root, "cache"), NO_COLOR: "1" };
+    env = {
+      ...process.env,
+      PAASTA_SYSTEM_CONFIG_DIR: join(root, "etc"),
+      PAASTA_CACHE_DIR: join(root, "cache"),
+      NO_COLOR: "1",
+    };
     start("api");
-    await until(async () => (await fetch(`${api}/v1/jobs`)).status, (st) => st === 200, 30_000);
+    await until(
+      async () => (await fetch(`${api}/v1/jobs`)).status,
+      (st) => st === 200,
+      30_000,
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -125,7 +137,12 @@ flaky:
   it("the DAG runs as Jobs in order; two deployds, then deployd killed and restarted mid-run: one Job per action", async () => {
     const first = [start("deployd"), start("deployd")];
     // Runs go through with two schedulers at once.
-    await until(async () => (await attempts("dag")).filter(done).length, (n) => n >= 3, 90_000, 500);
+    await until(
+      async () => (await attempts("dag")).filter(done).length,
+      (n) => n >= 3,
+      90_000,
+      500,
+    );
     // Mid-run: a's Job of a run exists, b's and c's not yet.
     await until(
       async () => {
@@ -185,7 +202,15 @@ flaky:
     expect(start1.code, start1.stderr).toBe(0);
     expect(start1.stdout).toMatch(/start svc\.flaky on kjobs: run \d+ started/);
     const run = await until(
-      async () => (await getJson<{ runs: Array<{ state: string; actions: Array<{ name: string; state: string; attempts: number; retries: number }> }> }>(`${api}/v1/jobs/svc/flaky`)).runs[0],
+      async () =>
+        (
+          await getJson<{
+            runs: Array<{
+              state: string;
+              actions: Array<{ name: string; state: string; attempts: number; retries: number }>;
+            }>;
+          }>(`${api}/v1/jobs/svc/flaky`)
+        ).runs[0],
       (r) => r?.state === "failed",
       120_000,
       500,
@@ -194,7 +219,9 @@ flaky:
       ["a", "failed", 3, 2],
       ["cleanup", "succeeded", 1, 0],
     ]);
-    const failedJobs = (await attempts("flaky")).filter((j) => j.metadata.annotations["paasta.yelp.com/action-name"] === "a");
+    const failedJobs = (await attempts("flaky")).filter(
+      (j) => j.metadata.annotations["paasta.yelp.com/action-name"] === "a",
+    );
     expect(failedJobs.map((j) => j.metadata.labels["paasta.yelp.com/attempt"]).sort()).toEqual(["1", "2", "3"]);
     const status = paastaBin(["status", "-s", "svc", "-i", "flaky", "-c", CLUSTER], { env });
     expect(status.stdout).toContain("svc.flaky (job)");
@@ -202,7 +229,9 @@ flaky:
   }, 180_000);
 
   it("remote-run of an adhoc instance is a Job; it prints the exit code (kwok pods have no output to read)", async () => {
-    const r = paastaBin(["remote-run", "start", "-s", "svc", "-i", "shell", "-c", CLUSTER, "--cmd", "echo hi"], { env });
+    const r = paastaBin(["remote-run", "start", "-s", "svc", "-i", "shell", "-c", CLUSTER, "--cmd", "echo hi"], {
+      env,
+    });
     expect(r.stdout).toMatch(/remote-run-svc-shell-\S+ succeeded: exit code 0/);
     expect(r.stderr).toContain("output: ");
     expect(r.code).toBe(0);

@@ -20,7 +20,14 @@ type Action = {
   started_at: string | null;
   ended_at: string | null;
 };
-type Run = { run: number; state: string; why: string | null; started_at: string | null; ended_at: string | null; actions: Action[] };
+type Run = {
+  run: number;
+  state: string;
+  why: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  actions: Action[];
+};
 
 describe("jobs on the local runtime, through the CLI", () => {
   let ws: Workspace;
@@ -78,7 +85,12 @@ overlap:
     const started = cli("tronctl", "start", "svc.flaky");
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toContain("start svc.flaky on dev: run 1 started");
-    const run = await until(() => runOf("flaky", 1), (r) => r?.state === "failed", 30_000, 300);
+    const run = await until(
+      () => runOf("flaky", 1),
+      (r) => r?.state === "failed",
+      30_000,
+      300,
+    );
     expect(run?.actions.map((a) => [a.name, a.state, a.attempts, a.exit_code])).toEqual([
       ["a", "failed", 3, 3],
       ["b", "skipped", 0, null],
@@ -87,7 +99,8 @@ overlap:
     expect(run?.actions[1]?.why).toBe("a failed");
     const tries = readFileSync(join(dir, "tries"), "utf8").trim().split("\n").map(Number);
     expect(tries).toHaveLength(3);
-    for (let i = 1; i < tries.length; i++) expect((tries[i] as number) - (tries[i - 1] as number)).toBeGreaterThanOrEqual(1);
+    for (let i = 1; i < tries.length; i++)
+      expect((tries[i] as number) - (tries[i - 1] as number)).toBeGreaterThanOrEqual(1);
     expect(readFileSync(join(dir, "cleanup"), "utf8")).toBe("cleanup\n");
     expect(existsSync(join(dir, "b"))).toBe(false);
   }, 60_000);
@@ -97,7 +110,12 @@ overlap:
     const retried = cli("tronctl", "retry", "svc.flaky.1.a");
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stdout).toContain("attempt 4 of a started");
-    const run = await until(() => runOf("flaky", 1), (r) => r?.state === "succeeded", 30_000, 300);
+    const run = await until(
+      () => runOf("flaky", 1),
+      (r) => r?.state === "succeeded",
+      30_000,
+      300,
+    );
     expect(run?.actions.map((a) => [a.name, a.state, a.attempts])).toEqual([
       ["a", "succeeded", 4],
       ["b", "succeeded", 1],
@@ -127,9 +145,15 @@ overlap:
 
   it("max_runtime kills a hung action: it fails and its process is gone", async () => {
     expect(cli("tronctl", "start", "svc.hung").code).toBe(0);
-    const run = await until(() => runOf("hung", 1), (r) => r?.state === "failed", 30_000, 300);
+    const run = await until(
+      () => runOf("hung", 1),
+      (r) => r?.state === "failed",
+      30_000,
+      300,
+    );
     expect(run?.actions[0]?.why).toBe("attempt 1: exceeded max_runtime (2s)");
-    const seconds = (Date.parse(run?.actions[0]?.ended_at ?? "") - Date.parse(run?.actions[0]?.started_at ?? "")) / 1000;
+    const seconds =
+      (Date.parse(run?.actions[0]?.ended_at ?? "") - Date.parse(run?.actions[0]?.started_at ?? "")) / 1000;
     expect(seconds).toBeGreaterThanOrEqual(2);
     expect(seconds).toBeLessThan(8);
     const pid = Number(readFileSync(join(dir, "hung.pid"), "utf8"));
@@ -140,7 +164,8 @@ overlap:
 
   it("allow_overlap: false queues the next run behind the running one, then runs it", async () => {
     const queued = await until(
-      async () => (await job("overlap")).runs.find((r) => r.state === "scheduled" && r.why?.startsWith("queued behind run")),
+      async () =>
+        (await job("overlap")).runs.find((r) => r.state === "scheduled" && r.why?.startsWith("queued behind run")),
       (r) => r !== undefined,
       20_000,
       200,
@@ -158,7 +183,18 @@ overlap:
   }, 60_000);
 
   it("remote-run prints a one-off run's output and exit code", async () => {
-    const r = cli("remote-run", "start", "-s", "svc", "-i", "shell", "-c", "dev", "--cmd", "echo hello from a one-off; exit 4");
+    const r = cli(
+      "remote-run",
+      "start",
+      "-s",
+      "svc",
+      "-i",
+      "shell",
+      "-c",
+      "dev",
+      "--cmd",
+      "echo hello from a one-off; exit 4",
+    );
     expect(r.stdout).toContain("hello from a one-off");
     expect(r.stdout).toMatch(/remote-run\.svc\.shell\.\S+ failed: exit code 4/);
     expect(r.code).toBe(4);

@@ -38,7 +38,10 @@ describe("a 2-second job through SIGKILLs of paasta up", () => {
       "tron-dev.yaml",
       `dag:\n  schedule: interval 2s\n  deploy_group: dev.everything\n  actions:\n${["a", "b", "c"].map((a) => `    ${a}: ${append(a)}\n`).join("")}`,
     );
-    const sha = execFileSync("git", ["rev-parse", "HEAD"], { cwd: join(ws.root, "repos/svc"), encoding: "utf8" }).trim();
+    const sha = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: join(ws.root, "repos/svc"),
+      encoding: "utf8",
+    }).trim();
     execFileSync(process.execPath, [BIN, "mark-for-deployment", "-s", "svc", "-c", sha, "-l", "dev.everything"], {
       env: ws.env,
     });
@@ -55,15 +58,23 @@ describe("a 2-second job through SIGKILLs of paasta up", () => {
     await until(runs, (rs) => rs.filter((r) => !r.manual).length >= 20, 90_000, 500);
     const disable = paastaBin(["tronctl", "disable", "svc.dag"], { env: ws.env });
     expect(disable.code, disable.stderr).toBe(0);
-    const all = await until(runs, (rs) => rs.every((r) => ["succeeded", "failed", "skipped"].includes(r.state)), 30_000, 500);
+    const all = await until(
+      runs,
+      (rs) => rs.every((r) => ["succeeded", "failed", "skipped"].includes(r.state)),
+      30_000,
+      500,
+    );
     await sleep(4500);
     const after = await runs();
     expect(after.length, "disable stops new runs").toBe(all.length);
 
-    const scheduled = all.filter((r) => !r.manual).sort((x, y) => Date.parse(x.scheduled_at) - Date.parse(y.scheduled_at));
+    const scheduled = all
+      .filter((r) => !r.manual)
+      .sort((x, y) => Date.parse(x.scheduled_at) - Date.parse(y.scheduled_at));
     const times = scheduled.map((r) => Date.parse(r.scheduled_at));
     expect(new Set(times).size, "a scheduled time is recorded once").toBe(times.length);
-    for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number), "no time is lost").toBe(2000);
+    for (let i = 1; i < times.length; i++)
+      expect((times[i] as number) - (times[i - 1] as number), "no time is lost").toBe(2000);
     const skipped = scheduled.filter((r) => r.state === "skipped");
     const ran = scheduled.filter((r) => r.state !== "skipped");
     expect(skipped.length, "outages longer than the 1 s grace skip times").toBeGreaterThan(0);
