@@ -29,11 +29,11 @@ export interface Kube {
   getText(path: string): Promise<string>;
   /** Writes (applies and deletes) made so far. */
   readonly writes: number;
-  /** Watches objects (for deployd's wake-ups); returns a stop function. */
+  /** Watches objects (for deployd's wake-ups, and caches); `obj` is the object as JSON; returns a stop function. */
   watch(
     path: string,
     labelSelector: string,
-    onEvent: (type: string) => void,
+    onEvent: (type: string, obj?: unknown) => void,
     onEnd: (err: unknown) => void,
   ): Promise<() => void>;
 }
@@ -186,7 +186,7 @@ export async function connect(spec: Extract<ClusterBackend, { type: "kubernetes"
     },
     async watch(path, labelSelector, onEvent, onEnd) {
       const w = new lib.Watch(kc);
-      const req = await w.watch(path, { labelSelector }, (type: string) => onEvent(type), onEnd);
+      const req = await w.watch(path, { labelSelector }, (type: string, obj: unknown) => onEvent(type, obj), onEnd);
       return () => req.abort();
     },
   };

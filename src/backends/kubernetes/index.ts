@@ -66,6 +66,11 @@ export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatch
     return this.batchStore;
   }
 
+  /** Stops the batch Jobs' watch. */
+  async close(): Promise<void> {
+    this.batchStore?.close();
+  }
+
   /** Reads every managed workload, HPA, PDB and namespace (a handful of list calls, whatever the app count). */
   async observe(): Promise<ObservedApp[]> {
     const [deployments, statefulsets, hpas, pdbs, namespaces] = await Promise.all([

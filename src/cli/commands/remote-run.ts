@@ -25,7 +25,15 @@ interface RemoteRunOptions {
 export function register(program: Command, io: Io, run: Runner): void {
   const rr = program
     .command("remote-run")
-    .description("Run an instance once on a cluster (a one-off task or Job), e.g. an adhoc instance");
+    .description("Run an instance once on a cluster (a one-off task or Job), e.g. an adhoc instance")
+    .addHelpText(
+      "after",
+      examples(
+        "paasta remote-run start -s hello -i shell -c dev --cmd 'echo hi'",
+        "paasta remote-run list -s hello",
+        "paasta remote-run stop -s hello -i shell",
+      ),
+    );
   const target = (c: Command) =>
     c
       .requiredOption("-s, --service <service>", "the service")

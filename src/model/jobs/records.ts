@@ -99,3 +99,23 @@ export function attemptsByAction(attempts: readonly AttemptRecord[], run: number
   for (const list of out.values()) list.sort((x, y) => x.attempt - y.attempt);
   return out;
 }
+
+/** Records grouped by job (SERVICE.JOB), so that a pass over many jobs reads each job's share directly. */
+export function byJob(r: JobRecords): Map<string, JobRecords> {
+  const out = new Map<string, { runs: RunRecord[]; attempts: AttemptRecord[]; controls: JobControl[] }>();
+  const of = (j: JobRef) => {
+    const k = jobKey(j);
+    let g = out.get(k);
+    if (!g) {
+      g = { runs: [], attempts: [], controls: [] };
+      out.set(k, g);
+    }
+    return g;
+  };
+  for (const x of r.runs) of(x).runs.push(x);
+  for (const x of r.attempts) of(x).attempts.push(x);
+  for (const x of r.controls) of(x).controls.push(x);
+  return out;
+}
+
+export const NO_RECORDS: JobRecords = { runs: [], attempts: [], controls: [] };

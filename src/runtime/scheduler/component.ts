@@ -9,7 +9,7 @@
 
 import { canRunBatch } from "../../backends/backend.js";
 import type { BatchStore } from "../../backends/batch.js";
-import { type JobRef, jobKey } from "../../model/jobs/records.js";
+import { byJob, type JobRef, jobKey, NO_RECORDS } from "../../model/jobs/records.js";
 import type { JobsApi } from "../../model/jobs/wire.js";
 import type { Component, ComponentHealth } from "../component.js";
 import type { RuntimeContext } from "../context.js";
@@ -165,10 +165,11 @@ export class SchedulerComponent implements Component {
         throw e;
       }
       const changed: string[] = [];
+      const grouped = byJob(records);
       for (const l of jobs) {
         let applied: Applied;
         try {
-          applied = await applyIntents(this.applyContext(), l, records, this.now());
+          applied = await applyIntents(this.applyContext(), l, grouped.get(jobKey(l)) ?? NO_RECORDS, this.now());
           this.failing.delete(jobKey(l));
         } catch (e) {
           // One job's failure never stops the others; it is looked at again after a poll interval.

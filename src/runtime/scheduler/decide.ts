@@ -13,7 +13,7 @@
  *   pruned (never unfinished ones).
  * The caller carries the intents out (local: SQLite + executors; Kubernetes: Jobs) and calls again at `wakeAt`.
  */
-import { canEvaluate, nextRuns, timesBetween } from "../../config/tron-schedule.js";
+import { canEvaluate, nextAfter, timesBetween } from "../../config/tron-schedule.js";
 import type { ResolvedTronJob } from "../../config/types.js";
 import { type AttemptRecord, isLive, type RunRecord } from "../../model/jobs/records.js";
 import { deriveRun, isTerminalRun, type RunView, type StartPermission } from "../../model/jobs/state.js";
@@ -224,8 +224,8 @@ export function decide(s: JobSituation): Decision {
   }
   intents.push(...prunable(views, s.job.run_limit));
   if (s.enabled) {
-    const next = nextRuns(s.job.schedule, s.job.time_zone, 1, new Date(s.now))[0];
-    if (next) wake(next.getTime());
+    const next = nextAfter(s.job.schedule, s.job.time_zone, s.now);
+    if (next !== null) wake(next);
   }
   return { intents, wakeAt, views: views.reverse() };
 }

@@ -19,7 +19,8 @@ import type {
   RunRef,
 } from "../../batch.js";
 import type { Kube } from "../client.js";
-import type { KubeObject } from "../render/types.js";
+import { type KubeObject, MANAGED } from "../render/types.js";
+import { JobCache } from "./cache.js";
 import { Controls } from "./controls.js";
 import {
   A,
@@ -29,6 +30,7 @@ import {
   KIND_ONE_OFF,
   KIND_RUN,
   L,
+  labelValue,
   oneOffJobName,
   runJobName,
 } from "./names.js";
@@ -38,6 +40,7 @@ import { renderAttempt, renderOneOff, renderRunRecord } from "./render.js";
 export class KubernetesBatch implements BatchStore {
   private readonly namespaces = new Set<string>();
   private readonly controls: Controls;
+  private readonly cache: JobCache;
 
   constructor(
     private readonly kube: Kube,
@@ -46,10 +49,20 @@ export class KubernetesBatch implements BatchStore {
     private readonly namespace: string,
   ) {
     this.controls = new Controls(kube, cluster, namespace);
+    this.cache = new JobCache(kube, `${MANAGED}=true,${BATCH},${L.cluster}=${labelValue(cluster)}`);
   }
 
-  private jobs(kind: string, f: { service?: string; job?: string; run?: number } = {}): Promise<KubeJob[]> {
-    return this.kube.list<KubeJob>("batch/v1", "Job", batchSelector(kind, this.cluster, f));
+  /** This cluster's batch Jobs of one kind (optionally one service / job / run), from the watched cache. */
+  private async jobs(kind: string, f: { service?: string; job?: string; run?: number } = {}): Promise<KubeJob[]> {
+    const want: Record<string, string> = { [BATCH]: kind };
+    if (f.service) want[L.service] = labelValue(f.service);
+    if (f.job) want[L.job] = labelValue(f.job);
+    if (f.run !== undefined) want[L.run] = String(f.run);
+    return (await this.cache.all()).filter((j) => Object.entries(want).every(([k, v]) => j.metadata.labels?.[k] === v));
+  }
+
+  close(): void {
+    this.cache.close();
   }
 
   async read(filter: JobFilter = {}): Promise<JobRecords> {
@@ -91,7 +104,9 @@ export class KubernetesBatch implements BatchStore {
       }
       this.namespaces.add(ns);
     }
-    return (await this.kube.create(obj)) !== undefined;
+    const created = await this.kube.create<KubeJob>(obj);
+    if (created) this.cache.put(created);
+    return created !== undefined;
   }
 
   async createRun(run: NewRun): Promise<RunRecord | undefined> {
@@ -100,7 +115,9 @@ export class KubernetesBatch implements BatchStore {
     for (let n = base; n < base + 10; n++) {
       const rec: RunRecord = { ...run, run: n, created_at: now, reported: false };
       if (await this.create(renderRunRecord(rec, this.cluster, this.namespace))) return rec;
-      const there = (await this.jobs(KIND_RUN, { service: run.service, job: run.job, run: n })).map(runOf)[0];
+      // Rare: read the server itself (the other writer's Job may not have reached the cache yet).
+      const sel = batchSelector(KIND_RUN, this.cluster, { service: run.service, job: run.job, run: n });
+      const there = (await this.kube.list<KubeJob>("batch/v1", "Job", sel)).map(runOf)[0];
       // The same scheduled time, recorded by another scheduler or before a restart: never a second run.
       if (there && !run.manual && !there.manual && there.scheduled_at === run.scheduled_at) return undefined;
       if (!there) return undefined;
@@ -122,7 +139,7 @@ export class KubernetesBatch implements BatchStore {
 
   /** Ends a Job that runs: its deadline becomes now (the Job controller stops its pod; the Job fails). */
   private async end(j: KubeJob, reason: string, byUser: boolean): Promise<void> {
-    await this.kube.apply({
+    await this.applyJob({
       apiVersion: "batch/v1",
       kind: "Job",
       metadata: {
@@ -143,8 +160,13 @@ export class KubernetesBatch implements BatchStore {
     if (j && attemptOf(j, new Map()).state === "running") await this.end(j, reason, byUser);
   }
 
+  /** Server-side apply of (part of) a Job; the answer goes into the cache at once. */
+  private async applyJob(obj: KubeObject): Promise<void> {
+    this.cache.put(await this.kube.apply<KubeJob>(obj));
+  }
+
   private async annotateRun(ref: RunRef, annotations: Record<string, string>): Promise<void> {
-    await this.kube.apply({
+    await this.applyJob({
       apiVersion: "batch/v1",
       kind: "Job",
       metadata: { name: runJobName(ref.service, ref.job, ref.run), namespace: this.namespace, annotations },
@@ -161,7 +183,10 @@ export class KubernetesBatch implements BatchStore {
 
   async deleteRun(ref: RunRef): Promise<void> {
     const all = [...(await this.jobs(KIND_ATTEMPT, ref)), ...(await this.jobs(KIND_RUN, ref))];
-    for (const j of all) await this.kube.delete("batch/v1", "Job", j.metadata.namespace, j.metadata.name, "Background");
+    for (const j of all) {
+      await this.kube.delete("batch/v1", "Job", j.metadata.namespace, j.metadata.name, "Background");
+      this.cache.remove(j.metadata.namespace ?? "", j.metadata.name);
+    }
   }
 
   setControl(control: JobControl): Promise<void> {
@@ -178,7 +203,7 @@ export class KubernetesBatch implements BatchStore {
   async oneOffs(filter: { service?: string; instance?: string } = {}): Promise<OneOffRecord[]> {
     const sel = batchSelector(KIND_ONE_OFF, this.cluster, { service: filter.service });
     const [jobs, pods] = await Promise.all([
-      this.kube.list<KubeJob>("batch/v1", "Job", sel),
+      this.jobs(KIND_ONE_OFF, { service: filter.service }),
       this.kube.list<KubePod>("v1", "Pod", sel),
     ]);
     const codes = exitCodes(pods);

@@ -10,7 +10,7 @@ import type { KubeObject } from "../render/types.js";
 import { A, L } from "./names.js";
 
 export type KubeJob = KubeObject & {
-  metadata: KubeObject["metadata"] & { creationTimestamp?: string };
+  metadata: KubeObject["metadata"] & { creationTimestamp?: string; resourceVersion?: string };
   spec?: { suspend?: boolean; activeDeadlineSeconds?: number };
   status?: {
     startTime?: string;
