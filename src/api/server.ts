@@ -17,6 +17,9 @@ import { MAX_HEADER_BYTES, MAX_URL_BYTES } from "./edges.js";
 /** How long a refused connection may keep sending before we close it anyway. */
 const LINGER_MS = 2000;
 
+/** How long an idle keep-alive connection stays open on the server side. */
+const KEEP_ALIVE_MS = 65_000;
+
 export interface RunningServer {
   readonly url: string;
   close(): Promise<void>;
@@ -24,6 +27,11 @@ export interface RunningServer {
 
 export function listen(app: OpenAPIHono, host: string, port: number): Promise<RunningServer> {
   const server = createAdaptorServer({ fetch: app.fetch, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } });
+  // Idle keep-alive connections stay open longer than any client keeps them (undici: 4 s, but a client whose
+  // event loop was busy may reuse one later): a server closing first makes a request fail with "other side closed".
+  const http = server as import("node:http").Server;
+  http.keepAliveTimeout = KEEP_ALIVE_MS;
+  http.headersTimeout = KEEP_ALIVE_MS + 1000;
   const refused = new WeakSet<Socket>();
   server.on("clientError", (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
     if (refused.has(socket)) return; // the parser reports its error again for each further chunk

@@ -50,12 +50,18 @@ export function readYamlFile(absPath: string, displayName: string): YamlResult {
  * have no problems. See docs/design/0001-yaml-two-parsers.md.
  */
 export function parseYaml(text: string, file: string): YamlResult {
+  if (text.length > MAX_DOCUMENT_BYTES) {
+    const message = `file is ${text.length} bytes, over the ${MAX_DOCUMENT_BYTES}-byte limit for a soa-configs file: split it`;
+    return { ok: false, problems: [{ file, line: 1, col: 1, message }] };
+  }
   let value: unknown;
   try {
     value = jsyaml.load(text, { schema: SCHEMA_1_1, filename: file }) ?? {};
   } catch (e) {
     return { ok: false, problems: [loadErrorProblem(e, text, file)] };
   }
+  const size = expandedSize(value, MAX_EXPANDED_VALUES);
+  if (size > MAX_EXPANDED_VALUES) return { ok: false, problems: [aliasBombProblem(text, file, size)] };
   let positions: Positions | undefined;
   const locate = (path: readonly PathSegment[], at: "key" | "value" = "value"): Position => {
     positions ??= buildPositions(text);
@@ -68,6 +74,54 @@ export function parseYaml(text: string, file: string): YamlResult {
     return m ? text.slice(0, m.index).split("\n").length : locate([key], "key").line;
   };
   return { ok: true, doc: { file, value, locate, topLevelLine, source: text } };
+}
+
+/** Bigger than any real soa-configs file seen (the largest are a few hundred KB). */
+export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
+/**
+ * Values a document may hold once its aliases are expanded. Aliases share one object when loaded, but every
+ * consumer (schema checks, merges, hashing) walks each reference: a 600-byte "billion laughs" file would
+ * otherwise cost gigabytes. Real files hold at most a few tens of thousands.
+ */
+export const MAX_EXPANDED_VALUES = 250_000;
+
+/**
+ * How many values `v` holds when every alias is expanded, computed once per shared object (so the count itself
+ * stays cheap); stops counting past `limit`. A cycle counts as unbounded.
+ */
+export function expandedSize(v: unknown, limit: number): number {
+  const memo = new Map<object, number>();
+  const visiting = new Set<object>();
+  const size = (x: unknown): number => {
+    if (x === null || typeof x !== "object") return 1;
+    const known = memo.get(x);
+    if (known !== undefined) return known;
+    if (visiting.has(x)) return Number.POSITIVE_INFINITY;
+    visiting.add(x);
+    let n = 1;
+    for (const child of Array.isArray(x) ? x : Object.values(x)) {
+      n += size(child);
+      if (n > limit) break;
+    }
+    visiting.delete(x);
+    memo.set(x, n);
+    return n;
+  };
+  return size(v);
+}
+
+/** Located at the first alias of the file (where the expansion starts). */
+function aliasBombProblem(text: string, file: string, size: number): Problem {
+  const m = /(?:^|[\s[{,:-])\*[^\s,\]}]+/m.exec(text);
+  const at = m ? m.index + m[0].indexOf("*") : 0;
+  const before = text.slice(0, at).split("\n");
+  const count = Number.isFinite(size) ? `more than ${MAX_EXPANDED_VALUES.toLocaleString("en-US")}` : "infinitely many";
+  return {
+    file,
+    line: before.length,
+    col: (before.at(-1)?.length ?? 0) + 1,
+    message: `YAML aliases expand to ${count} values (an alias bomb, or a recursive alias): use fewer nested aliases`,
+  };
 }
 
 type YamlLib = typeof import("yaml");

@@ -114,3 +114,28 @@ describe("errors", () => {
     ]);
   });
 });
+
+describe("bounded alias expansion (a 'billion laughs' file must not take the control plane down)", () => {
+  const bomb = (depth: number) => {
+    let text = 'l0: &l0 ["x","x","x","x","x","x","x","x","x","x"]\n';
+    for (let i = 1; i <= depth; i++)
+      text += `l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(",")}]\n`;
+    return `${text}main:\n  cmd: x\n  constraints: *l${depth}\n`;
+  };
+
+  it("a small file whose aliases expand past the bound is rejected, located at its first alias", () => {
+    const text = bomb(8);
+    expect(text.length).toBeLessThan(700);
+    expect(problemsOf(text)).toEqual([
+      "f.yaml:2:10: YAML aliases expand to more than 250,000 values (an alias bomb, or a recursive alias): use fewer nested aliases",
+    ]);
+  });
+
+  it("a recursive alias is rejected too; ordinary templating with aliases and merges is not", () => {
+    expect(problemsOf("a: &a [1, *a]\n")[0]).toContain("infinitely many values");
+    expect(load(bomb(3)).value).toMatchObject({ main: { cmd: "x" } });
+    expect(load(TEMPLATED).value).toBeTruthy();
+  });
+});

@@ -94,3 +94,21 @@ describe("desired state and the config hash", () => {
     expect(d.apps.map((a) => a.service)).toEqual(["hello"]);
   });
 });
+
+describe("a service whose file is an alias bomb", () => {
+  it("is frozen with a located problem while the rest of the tree deploys", () => {
+    const soa = tree();
+    let text = 'l0: &l0 ["x","x","x","x","x","x","x","x","x","x"]\n';
+    for (let i = 1; i <= 8; i++)
+      text += `l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(",")}]\n`;
+    cpSync(join(soa, "hello"), join(soa, "bomb"), { recursive: true });
+    writeFileSync(join(soa, "bomb/kubernetes-dev.yaml"), `${text}main:\n  cmd: x\n  constraints: *l8\n`);
+    const d = desiredState(soa, undefined, "dev");
+    expect(d.frozen.get("bomb")?.map((p) => `${p.file}:${p.line}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^bomb\/kubernetes-dev\.yaml:2: YAML aliases expand to more than/),
+    ]);
+    expect(d.apps.filter((a) => a.service === "hello").length).toBeGreaterThan(0);
+  });
+});

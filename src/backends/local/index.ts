@@ -7,26 +7,25 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { readLogs, readNew } from "../../logs/reader.js";
 import type { DesiredApp } from "../../model/app.js";
-import {
-  type ApplyResult,
-  type AppRef,
-  type Backend,
-  deployStatusOf,
-  type InstanceStatus,
-  type LogQuery,
-  type LogSource,
-  type LogTail,
-  type ObservedApp,
-  type ReplicaRestarter,
-  type TaskStatus,
-  type VersionStatus,
+import type {
+  ApplyResult,
+  AppRef,
+  Backend,
+  InstanceStatus,
+  LogQuery,
+  LogSource,
+  LogTail,
+  ObservedApp,
+  ReplicaRestarter,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
 import type { BatchRunner } from "../powers.js";
+import type { AdoptionResult } from "./adoption.js";
 import type { Executor } from "./executors/executor.js";
 import { LocalBatch } from "./jobs/index.js";
 import { RuntimeLog } from "./runtime-log.js";
-import { isTerminal, Store, type TaskRecord } from "./store.js";
+import { instanceStatus, observedApps } from "./status.js";
+import { isTerminal, Store } from "./store.js";
 import { Supervisor } from "./supervisor.js";
 
 export interface LocalBackendOptions {
@@ -36,7 +35,6 @@ export interface LocalBackendOptions {
   readonly inheritEnv?: NodeJS.ProcessEnv;
   readonly tickMs?: number;
   readonly portRange?: readonly [number, number];
-  readonly defaultGraceSeconds?: number;
 }
 
 export class LocalBackend implements Backend, ReplicaRestarter, LogSource, BatchRunner {
@@ -69,7 +67,6 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Batch
       inheritEnv: o.inheritEnv,
       tickMs: o.tickMs,
       portRange: o.portRange,
-      defaultGraceSeconds: o.defaultGraceSeconds,
     });
   }
 
@@ -87,28 +84,14 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Batch
   }
 
   /** Re-adopts running tasks and starts supervising. */
-  async start(): Promise<Awaited<ReturnType<Supervisor["adopt"]>>> {
+  async start(): Promise<AdoptionResult> {
     const r = await this.supervisor.adopt();
     this.supervisor.start();
     return r;
   }
 
   async observe(): Promise<ObservedApp[]> {
-    return this.store
-      .apps()
-      .filter((a) => !a.removing)
-      .map((rec) => {
-        const tasks = this.store
-          .tasks(rec.service, rec.instance)
-          .filter((t) => !isTerminal(t.state) && t.state !== "draining");
-        return {
-          service: rec.service,
-          instance: rec.instance,
-          desired_config_hash: rec.app.config_hash,
-          desired_replicas: rec.app.replicas,
-          versions: versionsOf(tasks, rec.app).map(({ tasks: _t, desired: _d, ...v }) => v),
-        };
-      });
+    return observedApps(this.store);
   }
 
   async apply(app: DesiredApp): Promise<ApplyResult> {
@@ -139,51 +122,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Batch
   }
 
   async status(ref: AppRef): Promise<InstanceStatus | undefined> {
-    const rec = this.store.app(ref.service, ref.instance);
-    if (!rec) return undefined;
-    const app = rec.app;
-    const all = this.store.tasks(ref.service, ref.instance);
-    const live = all.filter((t) => !isTerminal(t.state));
-    const versions = versionsOf(live, app, all, (t) => this.supervisor.isHappy(t, app));
-    const desired = rec.removing ? 0 : app.replicas;
-    const deployStatus = deployStatusOf(desired, versions);
-    return {
-      service: ref.service,
-      instance: ref.instance,
-      cluster: this.cluster,
-      desired_state: app.desired_state,
-      desired_instances: desired,
-      bounce_method: app.config.bounce_method,
-      deploy_status: deployStatus,
-      deploy_status_message:
-        deployStatus === "Running" || deployStatus === "Stopped" ? null : this.whyNotRunning(app, versions, all),
-      versions,
-      error_message: null,
-    };
-  }
-
-  /** Words for a stuck or progressing bounce: new tasks happy, the last failure, a crash loop's backoff. */
-  private whyNotRunning(app: DesiredApp, versions: VersionStatus[], all: TaskRecord[]): string {
-    const current = versions.find((v) => v.desired);
-    const parts = [
-      `${current?.ready_replicas ?? 0}/${app.replicas} tasks of ${app.git_sha.slice(0, 8)} (${app.config_hash}) healthy`,
-    ];
-    const old = versions.filter((v) => !v.desired && v.replicas > 0);
-    if (old.length > 0)
-      parts.push(
-        `old versions still running: ${old.map((v) => `${v.git_sha.slice(0, 8)} ${v.ready_replicas}/${v.replicas}`).join(", ")}`,
-      );
-    const failing = all
-      .filter((t) => t.config_hash === app.config_hash && t.reason && (t.state === "failed" || t.failures > 0))
-      .at(-1);
-    if (failing?.reason) parts.push(`last problem: ${failing.reason}`);
-    const backoff = this.supervisor.backoffOf(app.service, app.instance, app.config_hash);
-    if (backoff && backoff.failures > 0) {
-      parts.push(
-        `crash loop: ${backoff.failures} failure(s)${backoff.waitMs > 0 ? `, next start in ${Math.ceil(backoff.waitMs / 1000)}s` : ""}`,
-      );
-    }
-    return parts.join("; ");
+    return instanceStatus(this.store, this.cluster, this.supervisor, ref);
   }
 
   /** The runtime's stream of the service: task output and lifecycle lines. */
@@ -196,47 +135,4 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Batch
     await this.supervisor.close();
     this.store.close();
   }
-}
-
-function taskStatus(t: TaskRecord, restarts: number): TaskStatus {
-  return {
-    id: t.id,
-    host: t.host,
-    port: t.port,
-    state: t.state,
-    healthy: t.state === "healthy",
-    restarts,
-    started_at: t.started_at === null ? null : new Date(t.started_at).toISOString(),
-    last_exit_code: t.last_exit_code,
-    reason: t.reason,
-    pid: t.pid,
-  };
-}
-
-function versionsOf(
-  live: TaskRecord[],
-  app: DesiredApp,
-  all: TaskRecord[] = live,
-  happy: (t: TaskRecord) => boolean = (t) => t.state === "healthy",
-): VersionStatus[] {
-  const byHash = new Map<string, TaskRecord[]>();
-  byHash.set(app.config_hash, []);
-  for (const t of live) byHash.set(t.config_hash, [...(byHash.get(t.config_hash) ?? []), t]);
-  const versions: VersionStatus[] = [];
-  for (const [hash, tasks] of byHash) {
-    if (tasks.length === 0 && hash !== app.config_hash) continue;
-    const sample = tasks[0];
-    const restarts = all.filter((t) => t.config_hash === hash && t.state === "failed").length;
-    const running = tasks.filter((t) => t.state !== "draining");
-    versions.push({
-      git_sha: sample?.git_sha ?? app.git_sha,
-      image_version: sample?.image_version ?? app.image_version,
-      config_hash: hash,
-      desired: hash === app.config_hash,
-      replicas: running.length,
-      ready_replicas: running.filter(happy).length,
-      tasks: tasks.map((t) => taskStatus(t, restarts)),
-    });
-  }
-  return versions.sort((a, b) => Number(b.desired) - Number(a.desired));
 }

@@ -1,21 +1,19 @@
 /**
  * The local runtime's log stream: one JSON line per event in `STATE_DIR/logs/SERVICE.jsonl`, with PaaSTA's
  * log line shape (timestamp, level, cluster, service, instance, component, message). Components:
- * `stdout`/`stderr` (copied from each task's output files by the tailer), `task_lifecycle` (a task started,
+ * `stdout`/`stderr` (copied from each task's output files by log-capture.ts), `task_lifecycle` (a task started,
  * became healthy, failed, stopped) and `deploy` (bounces). Lines written while the runtime was down are
  * copied when it comes back, stamped with that time.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readSync, renameSync, statSync } from "node:fs";
+import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { LogLine } from "../../logs/writer.js";
-import type { Store, TaskRecord } from "./store.js";
 
 export interface RuntimeLogLine extends LogLine {
   readonly task?: string;
 }
 
 const ROTATE_BYTES = 64 * 1024 * 1024;
-const MAX_READ = 1024 * 1024;
 
 export class RuntimeLog {
   private readonly listeners: Array<(line: RuntimeLogLine) => void> = [];
@@ -51,37 +49,5 @@ export class RuntimeLog {
     }
     appendFileSync(path, `${JSON.stringify(full)}\n`);
     if (full.component !== "stdout" && full.component !== "stderr") for (const fn of this.listeners) fn(full);
-  }
-
-  /** Copies new complete lines of a task's stdout/stderr files into the stream. */
-  tail(store: Store, task: TaskRecord): void {
-    for (const stream of ["stdout", "stderr"] as const) {
-      const file = join(task.log_dir, stream);
-      let size: number;
-      try {
-        size = statSync(file).size;
-      } catch {
-        continue;
-      }
-      const offset = store.logOffset(task.id, stream);
-      if (size <= offset) continue;
-      const length = Math.min(size - offset, MAX_READ);
-      const buf = Buffer.alloc(length);
-      const fd = openSync(file, "r");
-      try {
-        readSync(fd, buf, 0, length, offset);
-      } finally {
-        closeSync(fd);
-      }
-      const end = buf.lastIndexOf(10);
-      if (end === -1) {
-        if (length === MAX_READ) store.setLogOffset(task.id, stream, offset + length); // one huge line: skip on
-        continue;
-      }
-      for (const message of buf.subarray(0, end).toString("utf8").split("\n")) {
-        this.write({ service: task.service, instance: task.instance, component: stream, message, task: task.id });
-      }
-      store.setLogOffset(task.id, stream, offset + end + 1);
-    }
   }
 }

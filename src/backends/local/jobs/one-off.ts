@@ -9,6 +9,7 @@ import type Database from "better-sqlite3";
 import { oneOffCommand } from "../../../model/jobs/app.js";
 import type { OneOffRecord, OneOffRuns, OneOffSpec } from "../../batch.js";
 import type { Executor } from "../executors/executor.js";
+import { captureOutput } from "../log-capture.js";
 import type { RuntimeLog } from "../runtime-log.js";
 import type { Store } from "../store.js";
 import { identity, type Launch, launchFor, taskFor } from "./launch.js";
@@ -119,7 +120,7 @@ export class LocalOneOffs implements OneOffRuns {
         await this.o.executor.stop(task, 2);
       }
       const l = await this.o.executor.liveness(task);
-      this.o.log.tail(this.o.store, task);
+      captureOutput(this.o.log, this.o.store, task);
       if (l.alive) continue;
       const reason = this.row(r.id)?.reason ?? null;
       this.update(r.id, {

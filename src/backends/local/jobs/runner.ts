@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { JobControl, JobRecords, JobRef, RunRecord } from "../../../model/jobs/records.js";
 import type { AttemptRef, JobFilter, JobRunStore, LaunchSpec, NewRun, RunRef } from "../../batch.js";
 import type { Executor, Orphan } from "../executors/executor.js";
+import { captureOutput } from "../log-capture.js";
 import type { RuntimeLog } from "../runtime-log.js";
 import { recordedExitCode, type Store } from "../store.js";
 import { batchRuntimeId, identity, type Launch, launchFor, processAlive, taskFor } from "./launch.js";
@@ -190,7 +191,7 @@ export class LocalJobRuns implements JobRunStore {
     }
     const code = recordedExitCode(taskFor(row, launch.app));
     if (code !== null) {
-      this.o.log.tail(this.o.store, taskFor(row, launch.app));
+      captureOutput(this.o.log, this.o.store, taskFor(row, launch.app));
       return this.end(row, code === 0 ? "succeeded" : "failed", code, null);
     }
     this.lifecycle(row, `Launching attempt ${row.attempt} of run ${row.run}: a restart interrupted its launch`);
@@ -201,7 +202,7 @@ export class LocalJobRuns implements JobRunStore {
     const launch = JSON.parse(row.launch) as Launch;
     const task = taskFor(row, launch.app);
     const l = await this.o.executor.liveness(task);
-    this.o.log.tail(this.o.store, task);
+    captureOutput(this.o.log, this.o.store, task);
     if (l.alive) return;
     const ok = l.exitCode === 0 && row.reason === null;
     const why = row.reason ?? (l.exitCode === null ? "ended without an exit code (killed by a signal?)" : null);
