@@ -1,7 +1,7 @@
 /**
  * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the job
- * scheduler, the reconcile loop and the API, as components of a Host. Wave 2's subsystems (proxy, scheduler, monitor, autoscaler) are
- * added here as siblings; each receives the RuntimeContext.
+ * scheduler, the reconcile loop and the API, as components of a Host. Wave 2's other subsystems (proxy,
+ * monitor, autoscaler) are added here as siblings; each receives the RuntimeContext.
  */
 import { createMetrics, registerTaskMetrics } from "../api/metrics.js";
 import { executorFactory } from "../backends/local/executors/factory.js";
