@@ -201,4 +201,35 @@ overlap:
     const list = cli("remote-run", "list", "-s", "svc", "-c", "dev");
     expect(list.stdout).toMatch(/failed exit 4 .*echo hello from a one-off; exit 4/);
   }, 40_000);
+
+  it("a detached one-off run is stopped after its maximum duration", async () => {
+    const r = cli(
+      "remote-run",
+      "start",
+      "-s",
+      "svc",
+      "-i",
+      "shell",
+      "--cmd",
+      "sleep 60",
+      "-m",
+      "1",
+      "--detach",
+      "--json",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const id = JSON.parse(r.stdout).id as string;
+    const runs = await until(
+      async () =>
+        JSON.parse(cli("remote-run", "list", "-s", "svc", "--json").stdout) as Array<{
+          id: string;
+          state: string;
+          reason: string | null;
+        }>,
+      (rs) => rs.find((x) => x.id === id)?.state === "failed",
+      20_000,
+      500,
+    );
+    expect(runs.find((x) => x.id === id)?.reason).toBe("stopped: it ran longer than its maximum duration");
+  }, 40_000);
 });

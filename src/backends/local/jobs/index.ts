@@ -14,7 +14,7 @@ export class LocalBatch extends LocalJobRuns implements BatchStore {
   }
 
   override async read(filter?: JobFilter): Promise<JobRecords> {
-    await this.oneOff.oneOffs({ service: "\0" }); // reaps one-off runs (deadlines) on the scheduler's ticks
+    await this.oneOff.refresh(); // one-off runs are reaped (and their deadlines kept) on the scheduler's ticks
     return super.read(filter);
   }
 

@@ -31,6 +31,8 @@ interface Row extends Omit<OneOffRecord, "where"> {
 }
 
 export class LocalOneOffs implements OneOffRuns {
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly db: Database.Database,
     private readonly o: {
@@ -43,6 +45,25 @@ export class LocalOneOffs implements OneOffRuns {
     },
   ) {
     db.exec(SCHEMA);
+    this.watch();
+  }
+
+  /** While one-off runs are live, reap them (and stop those past their deadline) every second. */
+  private watch(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.refresh()
+        .then((live) => {
+          if (live === 0) this.stopWatching();
+        })
+        .catch(() => this.stopWatching()); // the store was closed
+    }, 1000);
+    this.timer.unref();
+  }
+
+  private stopWatching(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   async startOneOff(spec: OneOffSpec): Promise<OneOffRecord> {
@@ -85,6 +106,7 @@ export class LocalOneOffs implements OneOffRuns {
     } catch (e) {
       this.update(id, { state: "failed", ended_at: Date.now(), reason: `could not start: ${(e as Error).message}` });
     }
+    this.watch();
     return this.record(this.row(id) as Row);
   }
 
@@ -108,11 +130,21 @@ export class LocalOneOffs implements OneOffRuns {
     return { ...rest, where: pid ? `pid ${pid}` : container_id ? `container ${container_id.slice(0, 12)}` : null };
   }
 
-  /** Reaps ended runs and stops those past their maximum duration. */
-  private async refresh(): Promise<void> {
+  /** Reaps ended runs and stops those past their maximum duration; returns how many still run. */
+  async refresh(): Promise<number> {
     const live = this.db.prepare("SELECT * FROM one_off_runs WHERE state = 'running'").all() as Row[];
+    let running = 0;
     for (const r of live) {
-      if (r.pid === null && r.container_id === null) continue; // being launched
+      if (r.pid === null && r.container_id === null) {
+        // Being launched; a launch a restart interrupted (a minute on) is over.
+        if (Date.now() - r.started_at > 60_000)
+          this.update(r.id, {
+            state: "failed",
+            ended_at: Date.now(),
+            reason: "the runtime stopped while launching it",
+          });
+        continue;
+      }
       const launch = JSON.parse(r.launch) as Launch;
       const task = this.task(r, launch);
       if (Date.now() > r.deadline && r.reason === null) {
@@ -121,7 +153,10 @@ export class LocalOneOffs implements OneOffRuns {
       }
       const l = await this.o.executor.liveness(task);
       captureOutput(this.o.log, this.o.store, task);
-      if (l.alive) continue;
+      if (l.alive) {
+        running++;
+        continue;
+      }
       const reason = this.row(r.id)?.reason ?? null;
       this.update(r.id, {
         state: l.exitCode === 0 && reason === null ? "succeeded" : "failed",
@@ -129,6 +164,10 @@ export class LocalOneOffs implements OneOffRuns {
         exit_code: l.exitCode,
       });
     }
+    return (
+      running +
+      live.filter((r) => r.pid === null && r.container_id === null && Date.now() - r.started_at <= 60_000).length
+    );
   }
 
   async oneOffs(filter: { service?: string; instance?: string } = {}): Promise<OneOffRecord[]> {
