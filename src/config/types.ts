@@ -263,7 +263,8 @@ export interface ResolvedTronAction {
   readonly max_runtime_seconds: number | null;
   readonly triggered_by: readonly string[];
   readonly trigger_downstreams: boolean | Readonly<Record<string, string>>;
-  readonly trigger_timeout_seconds: number | null;
+  /** How long it waits for its `triggered_by` triggers, from its run's scheduled time. */
+  readonly trigger_timeout_seconds: number;
   readonly node: string;
   readonly service: string;
   readonly deploy_group: string | null;

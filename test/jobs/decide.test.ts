@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { ResolvedTronJob } from "../../src/config/types.js";
 import type { AttemptRecord, RunRecord } from "../../src/model/jobs/records.js";
+import { emitted, upstreamJobs } from "../../src/model/jobs/triggers.js";
 import { decide, type Intent, type JobSituation } from "../../src/runtime/scheduler/decide.js";
 import { attempt, runRecord, tronJob } from "../helpers/jobs.js";
 
@@ -269,5 +270,45 @@ describe("runtimes, announcements, pruning", () => {
     const runs = [1, 2, 3, 4].map((n) => runRecord(limited, n, s(n * 10), { reported: n !== 2 }));
     const d = decide(situation(limited, s(45), [...runs, runRecord(limited, 5, s(50))], [1, 2, 3, 4].flatMap(done)));
     expect(kinds(d.intents, "prune-run")).toEqual([{ kind: "prune-run", run: 1 }]);
+  });
+});
+
+describe("cross-job triggers", () => {
+  const yaml = `up:
+  schedule: daily 04:00:00
+  deploy_group: dev.x
+  actions:
+    extract: {command: x, trigger_downstreams: true}
+    other: {command: x, trigger_downstreams: {ymd: "{year}{month}{day}"}}
+down:
+  schedule: daily 05:00:00
+  deploy_group: dev.x
+  actions:
+    load: {command: y, triggered_by: ["svc.up.extract.shortdate.{shortdate}"], trigger_timeout: 1h}
+`;
+  const up = tronJob(yaml, "up");
+  const down = tronJob(yaml, "down");
+  const day = Date.UTC(2026, 0, 1, 5);
+  const runs = [runRecord(down, 1, day)];
+  const trigger = "svc.up.extract.shortdate.2026-01-01";
+
+  it("an action that succeeded emits its triggers in its run's context; upstream jobs come from triggered_by", () => {
+    const upRun = runRecord(up, 1, Date.UTC(2026, 0, 1, 4));
+    const ok = ["extract", "other"].map((a) => attempt(up, 1, a, 1, "succeeded", { start: upRun.scheduled_at }));
+    expect(emitted(up, [upRun], ok)).toEqual([trigger, "svc.up.other.ymd.20260101"]);
+    expect(emitted(up, [upRun], [attempt(up, 1, "extract", 1, "failed")])).toEqual([]);
+    expect(upstreamJobs(down)).toEqual([{ service: "svc", job: "up" }]);
+  });
+
+  it("waits for its trigger, starts once it is emitted, fails at its trigger_timeout", () => {
+    const waiting = decide({ ...situation(down, day + 60_000, runs), triggers: new Set() });
+    expect(waiting.views[0]?.actions[0]).toMatchObject({ state: "waiting", why: `waiting for trigger ${trigger}` });
+    expect(kinds(waiting.intents, "start-attempt")).toEqual([]);
+    expect(waiting.wakeAt).toBe(day + 60_000 + 10_000);
+    const go = decide({ ...situation(down, day + 60_000, runs), triggers: new Set([trigger]) });
+    expect(kinds(go.intents, "start-attempt")).toEqual([{ kind: "start-attempt", run: 1, action: "load", attempt: 1 }]);
+    const late = decide({ ...situation(down, day + 3_601_000, runs), triggers: new Set() });
+    expect(late.views[0]?.state).toBe("failed");
+    expect(late.views[0]?.actions[0]?.why).toBe(`trigger ${trigger} not emitted within 3600s`);
   });
 });

@@ -62,6 +62,18 @@ hung:
   deploy_group: dev.everything
   actions:
     forever: {command: "echo $$ > ${dir}/hung.pid; exec sleep 600", max_runtime: 2s}
+up:
+  schedule: daily 04:00:00
+  enabled: false
+  deploy_group: dev.everything
+  actions:
+    a: {command: "true", trigger_downstreams: true}
+down:
+  schedule: daily 04:00:00
+  enabled: false
+  deploy_group: dev.everything
+  actions:
+    b: {command: "true", triggered_by: ["svc.up.a.shortdate.{shortdate}"]}
 overlap:
   schedule: interval 2s
   deploy_group: dev.everything
@@ -161,6 +173,16 @@ overlap:
     const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
     expect(stat === "" || / Z /.test(stat.slice(stat.lastIndexOf(")")))).toBe(true);
   }, 40_000);
+
+  it("an action triggered_by another job's action waits for it, then runs", async () => {
+    expect(cli("tronctl", "start", "svc.down").code).toBe(0);
+    const waiting = await until(() => runOf("down", 1), (r) => r?.actions[0]?.state === "waiting", 20_000, 300);
+    expect(waiting?.actions[0]?.why).toMatch(/^waiting for trigger svc\.up\.a\.shortdate\.\d{4}-\d\d-\d\d$/);
+    expect(cli("tronctl", "start", "svc.up").code).toBe(0);
+    const upRun = await until(() => runOf("up", 1), (r) => r?.state === "succeeded", 20_000, 300);
+    const ran = await until(() => runOf("down", 1), (r) => r?.state === "succeeded", 30_000, 500);
+    expect(Date.parse(ran?.actions[0]?.started_at ?? "")).toBeGreaterThanOrEqual(Date.parse(upRun?.ended_at ?? ""));
+  }, 60_000);
 
   it("allow_overlap: false queues the next run behind the running one, then runs it", async () => {
     const queued = await until(

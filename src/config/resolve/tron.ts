@@ -178,7 +178,7 @@ function resolveTronAction(name: string, a: Dict, job: JobDefaults): ResolvedTro
     triggered_by: strList(a.triggered_by) ?? [],
     trigger_downstreams:
       typeof downstreams === "boolean" ? downstreams : isDict(downstreams) ? stringMap(downstreams) : false,
-    trigger_timeout_seconds: durationSeconds(a.trigger_timeout) ?? null,
+    trigger_timeout_seconds: durationSeconds(a.trigger_timeout) ?? DEFAULTS.tron_trigger_timeout_seconds,
     node: str(a.node) ?? DEFAULTS.tron_node,
     service,
     deploy_group: deployGroup,

@@ -7,6 +7,7 @@
  */
 import type { ResolvedTronJob } from "../../config/types.js";
 import { type AttemptRecord, attemptsByAction, isLive, type RunRecord } from "./records.js";
+import { requiredBy } from "./triggers.js";
 
 export type ActionState = "scheduled" | "waiting" | "running" | "succeeded" | "failed" | "cancelled" | "skipped";
 export type RunState = "scheduled" | "running" | "succeeded" | "failed" | "cancelled" | "skipped";
@@ -31,6 +32,8 @@ export interface ActionView {
   readonly ready: boolean;
   /** When an automatic retry may start (ms), while waiting for one. */
   readonly retryAt: number | null;
+  /** Until when it waits for triggers (ms), while it does. */
+  readonly triggerDeadline?: number;
   readonly attempts: readonly AttemptRecord[];
 }
 
@@ -49,10 +52,15 @@ export interface StartPermission {
   readonly blockedBy?: number;
 }
 
+function configOf(job: ResolvedTronJob | undefined, name: string) {
+  return (
+    job?.actions.find((x) => x.name === name) ?? (job?.cleanup_action?.name === name ? job.cleanup_action : undefined)
+  );
+}
+
 /** The configured settings an action's state depends on (from the current job config, by name). */
 function settings(job: ResolvedTronJob | undefined, name: string) {
-  const a =
-    job?.actions.find((x) => x.name === name) ?? (job?.cleanup_action?.name === name ? job.cleanup_action : undefined);
+  const a = configOf(job, name);
   return { retries: a?.retries ?? 0, delay: a?.retries_delay_seconds ?? 0 };
 }
 
@@ -61,12 +69,17 @@ function exitText(a: AttemptRecord): string {
   return a.exit_code === null ? "failed" : `exit code ${a.exit_code}`;
 }
 
+/**
+ * `triggers`: the cross-job triggers emitted so far (triggers.ts); an action that waits for one that is not
+ * there waits, then fails at its trigger_timeout. Without the set, triggers are not waited for.
+ */
 export function deriveRun(
   job: ResolvedTronJob | undefined,
   run: RunRecord,
   allAttempts: readonly AttemptRecord[],
   now: number,
   permission: StartPermission = { mayStart: false },
+  triggers?: ReadonlySet<string>,
 ): RunView {
   const byAction = attemptsByAction(allAttempts, run.run);
   const starts = [...byAction.values()].flat().map((a) => a.started_at ?? now);
@@ -107,6 +120,21 @@ export function deriveRun(
     attempts: [],
   });
 
+  /** Waiting for (or timed out on) triggers that were not emitted; undefined when none are missing. */
+  const awaitTriggers = (name: string): ActionView | undefined => {
+    const conf = configOf(job, name);
+    if (!conf || !triggers || conf.triggered_by.length === 0) return undefined;
+    const missing = requiredBy(conf, run).filter((t) => !triggers.has(t));
+    if (missing.length === 0) return undefined;
+    const deadline = run.scheduled_at + conf.trigger_timeout_seconds * 1000;
+    if (now > deadline)
+      return notRun(name, false, "failed", `trigger ${missing[0]} not emitted within ${conf.trigger_timeout_seconds}s`);
+    return {
+      ...notRun(name, false, "waiting", `waiting for trigger ${missing.join(", ")}`),
+      triggerDeadline: deadline,
+    };
+  };
+
   const view = (name: string, seen: ReadonlySet<string> = new Set()): ActionView => {
     const hit = memo.get(name);
     if (hit) return hit;
@@ -127,7 +155,7 @@ export function deriveRun(
         v =
           waitingOn.length > 0
             ? notRun(name, false, "waiting", `waiting for ${waitingOn.join(", ")}`)
-            : notRun(name, false, "scheduled", "starting", true);
+            : (awaitTriggers(name) ?? notRun(name, false, "scheduled", "starting", true));
       }
     }
     memo.set(name, v);

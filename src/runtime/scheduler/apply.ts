@@ -31,7 +31,12 @@ export interface Applied {
   readonly wakeAt: number;
 }
 
-export function situation(l: LoadedJob, records: JobRecords, now: number): JobSituation | undefined {
+export function situation(
+  l: LoadedJob,
+  records: JobRecords,
+  now: number,
+  triggers: ReadonlySet<string> = new Set(),
+): JobSituation | undefined {
   const job = l.config;
   if (!job) return undefined;
   const control = records.controls.find((c) => c.service === l.service && c.job === l.job);
@@ -42,11 +47,18 @@ export function situation(l: LoadedJob, records: JobRecords, now: number): JobSi
     runs: records.runs.filter((r) => r.service === l.service && r.job === l.job),
     attempts: records.attempts.filter((a) => a.service === l.service && a.job === l.job),
     now,
+    triggers,
   };
 }
 
-export async function applyIntents(a: ApplyContext, l: LoadedJob, records: JobRecords, now: number): Promise<Applied> {
-  const s = situation(l, records, now);
+export async function applyIntents(
+  a: ApplyContext,
+  l: LoadedJob,
+  records: JobRecords,
+  now: number,
+  triggers: ReadonlySet<string> = new Set(),
+): Promise<Applied> {
+  const s = situation(l, records, now, triggers);
   if (!s) return { changed: false, busy: false, wakeAt: Number.POSITIVE_INFINITY };
   const job = s.job;
   const d = a.decide(s);

@@ -18,6 +18,7 @@ import { JobConfigs } from "./configs.js";
 import { decide } from "./decide.js";
 import { jobsApi } from "./jobs-api.js";
 import { type JobMetrics, registerJobMetrics } from "./metrics.js";
+import { emittedTriggers, withUpstreams } from "./triggers.js";
 
 export interface SchedulerOptions {
   /** How often jobs with something running are looked at (ms). */
@@ -157,19 +158,22 @@ export class SchedulerComponent implements Component {
       for (const { key, l } of loaded) if (!l?.config) this.wake.delete(key);
       const jobs = loaded.filter((x) => x.l?.config).map((x) => x.l as NonNullable<typeof x.l>);
       if (jobs.length === 0) return;
+      const toRead = withUpstreams(this.configs, jobs);
       let records: Awaited<ReturnType<BatchStore["read"]>>;
       try {
-        records = await (this.store as BatchStore).read({ jobs });
+        records = await (this.store as BatchStore).read({ jobs: toRead });
       } catch (e) {
         for (const l of jobs) this.wake.set(jobKey(l), this.now() + (this.o.pollMs ?? 1000));
         throw e;
       }
       const changed: string[] = [];
       const grouped = byJob(records);
+      const triggers = emittedTriggers(toRead, grouped);
       for (const l of jobs) {
         let applied: Applied;
         try {
-          applied = await applyIntents(this.applyContext(), l, grouped.get(jobKey(l)) ?? NO_RECORDS, this.now());
+          const own = grouped.get(jobKey(l)) ?? NO_RECORDS;
+          applied = await applyIntents(this.applyContext(), l, own, this.now(), triggers);
           this.failing.delete(jobKey(l));
         } catch (e) {
           // One job's failure never stops the others; it is looked at again after a poll interval.

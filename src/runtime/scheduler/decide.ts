@@ -59,6 +59,8 @@ export interface JobSituation {
   readonly runs: readonly RunRecord[];
   readonly attempts: readonly AttemptRecord[];
   readonly now: number;
+  /** Cross-job triggers emitted so far (model/jobs/triggers.ts), for actions with `triggered_by`. */
+  readonly triggers?: ReadonlySet<string>;
 }
 
 export interface Decision {
@@ -68,6 +70,9 @@ export interface Decision {
   /** Every run's derived state, newest first (for status). */
   readonly views: readonly RunView[];
 }
+
+/** How often a job whose action waits for a trigger looks whether it was emitted (ms). */
+const TRIGGER_POLL_MS = 10_000;
 
 const byTime = (a: RunRecord, b: RunRecord) => a.scheduled_at - b.scheduled_at || a.run - b.run;
 
@@ -120,7 +125,7 @@ function permissions(s: JobSituation, pending: readonly RunRecord[]): Map<number
   const out = new Map<number, StartPermission>();
   for (const r of pending) {
     if (started.has(r.run)) {
-      const v = deriveRun(s.job, r, s.attempts, s.now, { mayStart: true });
+      const v = deriveRun(s.job, r, s.attempts, s.now, { mayStart: true }, s.triggers ?? new Set());
       if (!isTerminalRun(v.state)) active.push(r.run);
       out.set(r.run, { mayStart: true });
     } else if (r.manual || s.job.allow_overlap || active.length === 0) {
@@ -199,7 +204,7 @@ export function decide(s: JobSituation): Decision {
   const runs = [...s.runs].sort(byTime);
   const pending = runs.filter((r) => r.state === "pending");
   const perms = permissions(s, pending);
-  const views = runs.map((r) => deriveRun(s.job, r, s.attempts, s.now, perms.get(r.run)));
+  const views = runs.map((r) => deriveRun(s.job, r, s.attempts, s.now, perms.get(r.run), s.triggers ?? new Set()));
   const intents: Intent[] = newTimes(
     s,
     views.some((v) => !isTerminalRun(v.state)),
@@ -219,6 +224,7 @@ export function decide(s: JobSituation): Decision {
       if (a.ready)
         intents.push({ kind: "start-attempt", run: v.record.run, action: a.name, attempt: a.attempts.length + 1 });
       else if (a.retryAt !== null) wake(a.retryAt);
+      else if (a.triggerDeadline !== undefined) wake(Math.min(a.triggerDeadline + 1, s.now + TRIGGER_POLL_MS));
     }
     intents.push(...deadlines(s, v, wake));
   }

@@ -8,6 +8,7 @@ import type { BatchStore } from "../../backends/batch.js";
 import { PaastaError } from "../../errors.js";
 import { type JobRecords, type JobRef, jobKey } from "../../model/jobs/records.js";
 import type { ActionView } from "../../model/jobs/state.js";
+import { upstreamJobs } from "../../model/jobs/triggers.js";
 import type {
   JobDetailWire,
   JobSummaryWire,
@@ -18,6 +19,7 @@ import type {
 } from "../../model/jobs/wire.js";
 import type { JobConfigs, LoadedJob } from "./configs.js";
 import { lastSuccess, launchSpec, newRun } from "./specs.js";
+import { emittedTriggers } from "./triggers.js";
 import { detailWire, runViews, runWire, summaryWire } from "./views.js";
 
 export interface JobsServiceOptions {
@@ -51,25 +53,33 @@ export class JobsService {
     return l;
   }
 
+  /** One job's records (with exit codes), and the triggers of the jobs it waits for. */
+  private async recordsOf(l: LoadedJob): Promise<{ records: JobRecords; triggers: Set<string> }> {
+    const records = await this.o.store.read({ service: l.service, job: l.job });
+    const ups = (l.config ? upstreamJobs(l.config) : []).flatMap((u) => this.o.configs.get(u) ?? []);
+    if (ups.length === 0) return { records, triggers: new Set() };
+    return { records, triggers: emittedTriggers(ups, await this.o.store.read({ jobs: ups })) };
+  }
+
   async list(): Promise<JobSummaryWire[]> {
     this.o.configs.refresh();
     const records = await this.o.store.read();
+    const all = this.o.configs.all();
+    const triggers = emittedTriggers(all, records);
     const now = this.now();
-    return this.o.configs
-      .all()
-      .sort((a, b) => jobKey(a).localeCompare(jobKey(b)))
-      .map((l) => summaryWire(l, records, now));
+    return all.sort((a, b) => jobKey(a).localeCompare(jobKey(b))).map((l) => summaryWire(l, records, now, triggers));
   }
 
   async job(service: string, job: string): Promise<JobDetailWire> {
     const l = this.loaded({ service, job });
-    return detailWire(l, await this.o.store.read({ service, job }), this.now());
+    const { records, triggers } = await this.recordsOf(l);
+    return detailWire(l, records, this.now(), triggers);
   }
 
   async run(service: string, job: string, run: number): Promise<RunWire> {
     const l = this.loaded({ service, job });
-    const records = await this.o.store.read({ service, job });
-    const v = runViews(l, records, this.now()).find((x) => x.record.run === run);
+    const { records, triggers } = await this.recordsOf(l);
+    const v = runViews(l, records, this.now(), triggers).find((x) => x.record.run === run);
     if (!v) throw new PaastaError("PAASTA_JOB_RUN_NOT_FOUND", { service, job, what: String(run) });
     return runWire(l.config, v, this.now());
   }
@@ -106,8 +116,8 @@ export class JobsService {
       if (!r) throw refuse("a run was started this same second; try again");
       return done(`run ${r.run} started`, r.run);
     }
-    const records = await this.o.store.read({ service: t.service, job: t.job });
-    const view = runViews(l, records, now).find((v) => v.record.run === t.run);
+    const { records, triggers } = await this.recordsOf(l);
+    const view = runViews(l, records, now, triggers).find((v) => v.record.run === t.run);
     if (!view)
       throw new PaastaError("PAASTA_JOB_RUN_NOT_FOUND", { service: t.service, job: t.job, what: String(t.run) });
     const run = view.record;

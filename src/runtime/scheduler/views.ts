@@ -55,7 +55,12 @@ export function effectiveEnabled(job: ResolvedTronJob | undefined, control: JobC
 }
 
 /** Every run's view, newest first (the scheduler's own decision, so status says what the scheduler will do). */
-export function runViews(loaded: LoadedJob, records: JobRecords, now: number): RunView[] {
+export function runViews(
+  loaded: LoadedJob,
+  records: JobRecords,
+  now: number,
+  triggers: ReadonlySet<string> = new Set(),
+): RunView[] {
   const job = loaded.config;
   if (!job) return [];
   const control = records.controls.find((c) => c.service === loaded.service && c.job === loaded.job);
@@ -67,15 +72,22 @@ export function runViews(loaded: LoadedJob, records: JobRecords, now: number): R
       runs: records.runs.filter((r) => r.service === loaded.service && r.job === loaded.job),
       attempts: records.attempts.filter((a) => a.service === loaded.service && a.job === loaded.job),
       now,
+      triggers,
     }).views,
   ];
 }
 
-export function summaryWire(loaded: LoadedJob, records: JobRecords, now: number, last = 5): JobSummaryWire {
+export function summaryWire(
+  loaded: LoadedJob,
+  records: JobRecords,
+  now: number,
+  triggers: ReadonlySet<string> = new Set(),
+  last = 5,
+): JobSummaryWire {
   const job = loaded.config;
   const control = records.controls.find((c) => c.service === loaded.service && c.job === loaded.job);
   const enabled = effectiveEnabled(job, control);
-  const views = runViews(loaded, records, now);
+  const views = runViews(loaded, records, now, triggers);
   return {
     service: loaded.service,
     job: loaded.job,
@@ -102,11 +114,16 @@ export function summaryWire(loaded: LoadedJob, records: JobRecords, now: number,
   };
 }
 
-export function detailWire(loaded: LoadedJob, records: JobRecords, now: number): JobDetailWire {
+export function detailWire(
+  loaded: LoadedJob,
+  records: JobRecords,
+  now: number,
+  triggers: ReadonlySet<string> = new Set(),
+): JobDetailWire {
   const job = loaded.config;
   const actions = job ? [...job.actions, ...(job.cleanup_action ? [job.cleanup_action] : [])] : [];
   return {
-    ...summaryWire(loaded, records, now),
+    ...summaryWire(loaded, records, now, triggers),
     queueing: job?.queueing ?? null,
     allow_overlap: job?.allow_overlap ?? null,
     run_limit: job?.run_limit ?? null,
@@ -121,6 +138,6 @@ export function detailWire(loaded: LoadedJob, records: JobRecords, now: number):
       max_runtime_s: a.max_runtime_seconds,
       deploy_group: a.deploy_group,
     })),
-    runs: runViews(loaded, records, now).map((v) => runWire(job, v, now)),
+    runs: runViews(loaded, records, now, triggers).map((v) => runWire(job, v, now)),
   };
 }
