@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: a demo of the platform on this machine. Creates a workspace in .paasta-demo/ (once; or in
-// $PAASTA_DEMO_DIR): a git
+// `npm start`: a demo of the platform on this machine. Creates a workspace in .paasta-demo/ (once): a git
 // repository per example service (examples/services/*), a soa-configs tree (examples/soa-configs) whose
 // git_urls point at them, and a system config for a local cluster `dev`; marks the services for deployment;
 // then runs `paasta up`. Ctrl-C stops it (and the services).
@@ -8,11 +7,13 @@ import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { demoHints, writeEnvFile } from "./demo-hints.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ws = process.env.PAASTA_DEMO_DIR ?? join(root, ".paasta-demo");
+// PAASTA_DEMO_DIR: the workspace elsewhere (tests run the demo in a temporary directory).
+const ws = process.env.PAASTA_DEMO_DIR ? resolve(process.env.PAASTA_DEMO_DIR) : join(root, ".paasta-demo");
 const bin = join(root, "bin/paasta.js");
 const soa = join(ws, "soa-configs");
 const etc = join(ws, "etc_paasta");
@@ -96,19 +97,13 @@ for (const [svc, groups] of [
     if (!deployments(svc)[g]) process.stdout.write(paasta(["mark-for-deployment", "-s", svc, "-c", sha, "-l", g]));
 }
 const api = JSON.parse(readFileSync(join(etc, "paasta.json"), "utf8")).api_endpoints.dev;
-const p = `PAASTA_SYSTEM_CONFIG_DIR=${etc} npx paasta`;
+const envFile = writeEnvFile(root, ws, etc);
 console.log(`
 The platform is starting: cluster dev (local runtime), API ${api}
-In another terminal, try:
-  ${p} status -s hello -v
-  ${p} logs -s hello -f
-  cd ${join(ws, "repos/hello")} && echo change >> README && git add -A && git commit -m change
-  ${p} mark-for-deployment -s hello -c $(git -C ${join(ws, "repos/hello")} rev-parse HEAD) -l dev.everything    # watch a crossover bounce
-  ${p} stop -s hello -c dev -i main      then      ${p} start -s hello -c dev -i main
-  ${p} pipeline run -s hello -k $(git -C ${join(ws, "repos/hello")} rev-parse HEAD)    # deploy.yaml step by step (docs/pipeline.md)
-  ${p} status -s reports -i nightly        # a scheduled job (every 30 s here): its runs and actions (docs/jobs.md)
-  ${p} tronctl start reports.nightly       # a run now;  then: ${p} logs -s reports -i nightly.extract
-  ${p} remote-run start -s hello -i shell --cmd 'echo hi from a one-off'    # a one-off run of an adhoc instance
+In another terminal, from ${process.cwd()}, try (each line works pasted in order):
+${demoHints({ cwd: process.cwd(), ws, envFile })
+  .map((l) => `  ${l}`)
+  .join("\n")}
 Start over with: rm -rf ${ws}
 `);
 const up = spawn(process.execPath, [bin, "up", "--cluster", "dev"], {

@@ -17,12 +17,17 @@ if (run("npx", ["tsc", "-p", "tsconfig.build.json"]) !== 0) {
 }
 
 // Environments: [script, kind]. `setup` builds/installs (idempotent); tests start them on demand (`up`).
+// Alertmanager: tests start their own per scenario; `status` only says it is installed, `down` always runs.
 const envs = [
   ["scripts/testenv", "k8s"],
   ["scripts/testenv-docker", "docker"],
   ["scripts/testenv-tools", "tools"],
+  ["scripts/testenv-alertmanager", "alertmanager"],
 ].filter(([script]) => existsSync(`${root}${script}`));
-const wasRunning = new Map(envs.map(([script, kind]) => [kind, quiet(script, [kind, "status"]) === 0]));
+const perTest = new Set(["alertmanager"]);
+const wasRunning = new Map(
+  envs.map(([script, kind]) => [kind, !perTest.has(kind) && quiet(script, [kind, "status"]) === 0]),
+);
 for (const [script, kind] of envs) {
   const verb = kind === "k8s" ? "build" : "setup";
   console.log(`\n== test environment ${kind}: ${script} ${kind} ${verb}`);

@@ -9,11 +9,13 @@
 
 import { API_ERRORS } from "./errors/api.js";
 import { BACKENDS_ERRORS } from "./errors/backends.js";
+import { CLI_ERRORS } from "./errors/cli.js";
 import { CONFIG_ERRORS } from "./errors/config.js";
 import type { ErrorDef } from "./errors/def.js";
 import { DEPLOY_ERRORS } from "./errors/deploy.js";
 import { IMAGE_ERRORS } from "./errors/image.js";
 import { JOBS_ERRORS } from "./errors/jobs.js";
+import { MONITORING_ERRORS } from "./errors/monitoring.js";
 import { PIPELINE_ERRORS } from "./errors/pipeline.js";
 import { SECRETS_ERRORS } from "./errors/secrets.js";
 
@@ -21,6 +23,7 @@ export type { ErrorDef };
 
 export const ERRORS = {
   ...CONFIG_ERRORS,
+  ...CLI_ERRORS,
   ...DEPLOY_ERRORS,
   ...PIPELINE_ERRORS,
   ...API_ERRORS,
@@ -28,6 +31,7 @@ export const ERRORS = {
   ...IMAGE_ERRORS,
   ...SECRETS_ERRORS,
   ...JOBS_ERRORS,
+  ...MONITORING_ERRORS,
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

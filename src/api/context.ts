@@ -1,7 +1,9 @@
 /** What every route module is given: the cluster it serves and the parts it reads. */
 import type { Backend } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
+import type { AlertSource } from "../model/alerts.js";
 import type { JobsApi } from "../model/jobs/wire.js";
+import type { DeployQueue } from "../reconcile/queue.js";
 import type { Metrics } from "./metrics.js";
 
 export interface ApiContext {
@@ -17,4 +19,12 @@ export interface ApiContext {
   readonly eventLogFiles?: (service: string) => string[];
   /** Jobs, runs and one-off runs, where the cluster's backend runs batch work (the BatchRunner power). */
   readonly jobs?: JobsApi;
+  /** The reconcile loop's queue, where the loop runs in the same process (`paasta up`). */
+  readonly deployQueue?: () => DeployQueue;
+  /** Answer 504 after this many seconds (`paasta api --max-request-seconds`). */
+  readonly maxRequestSeconds?: number;
+  /** Log each request here (`paasta api -D`). */
+  readonly requestLog?: (line: string) => void;
+  /** The cluster's active alerts (the monitor's); an empty list where no monitor runs. */
+  readonly alerts?: AlertSource;
 }

@@ -57,14 +57,20 @@ export interface Backend {
 export {
   type BatchRunner,
   type ChangeWatcher,
+  canCacheState,
+  canListStatuses,
   canReadLogs,
   canRestartReplica,
   canRunBatch,
+  canStoreRecords,
   canWatchChanges,
   type LogQuery,
   type LogSource,
   type LogTail,
+  type RecordStore,
   type ReplicaRestarter,
+  type StateCache,
+  type StatusLister,
 } from "./powers.js";
 
 /**

@@ -11,6 +11,7 @@ export async function openBackend(system: SystemConfig, cluster: string): Promis
     return new KubernetesBackend(
       await connect(spec, cluster),
       cluster,
+      undefined,
       system.get("tron_namespace") ?? DEFAULTS.tron_namespace,
     );
   }

@@ -6,6 +6,7 @@
 import type { LogFilter } from "../logs/reader.js";
 import type { LogLine } from "../logs/writer.js";
 import type { AppRef } from "../model/app.js";
+import type { InstanceStatus } from "../model/status.js";
 import type { BatchStore } from "./batch.js";
 
 /** Restart one replica (a task, a pod): the backend replaces it with one of the current version. */
@@ -40,6 +41,40 @@ export interface LogSource {
 }
 
 /**
+ * Every managed instance's status in one sweep (a few list calls, whatever the instance count), for readers
+ * that look at all of them every pass (the monitor). Without it, a caller asks `status(ref)` per instance.
+ */
+export interface StatusLister {
+  listStatuses(): Promise<InstanceStatus[]>;
+}
+
+/**
+ * Small durable records the control plane keeps beside what it manages (the monitor's alert state): a file
+ * in the local state dir, a ConfigMap on Kubernetes. `writeRecord` replaces the whole record.
+ */
+export interface RecordStore {
+  readRecord(name: string): Promise<string | undefined>;
+  writeRecord(name: string, text: string): Promise<void>;
+}
+
+/**
+ * A watched, in-memory copy of what the backend manages (Kubernetes: informers over the managed objects), so
+ * that passes, status and checks read memory instead of making a request per instance. Hosts that run for a
+ * while (`deployd`, `paasta api`) start it; one-shot commands do not, and read the cluster as before.
+ */
+export interface StateCache {
+  /** Starts the copy in the background (list once, then watch); resolves once it is complete. Idempotent. */
+  startCache(): Promise<void>;
+  stopCache(): void;
+  /** True once the copy is complete; until then `status`/`observe` read the cluster, and `cachedStatuses` is empty. */
+  readonly cacheReady: boolean;
+  /** The status of every managed instance, from memory (no request). */
+  cachedStatuses(): InstanceStatus[];
+  /** Called with the instance whose objects (workloads, pods, …) changed; returns the unsubscribe function. */
+  onStateChange(fn: (ref: AppRef) => void): () => void;
+}
+
+/**
  * Batch work (backends/batch.ts): job runs and one-off runs, recorded where the backend keeps its state. The
  * scheduler and the jobs API use it; `paasta up` and `paasta deployd` run the scheduler where it is present.
  */
@@ -59,6 +94,21 @@ export function canWatchChanges<B extends Any>(b: B): b is B & ChangeWatcher {
 
 export function canReadLogs<B extends Any>(b: B): b is B & LogSource {
   return typeof (b as Partial<LogSource>).readLogs === "function";
+}
+
+export function canListStatuses<B extends Any>(b: B): b is B & StatusLister {
+  return typeof (b as Partial<StatusLister>).listStatuses === "function";
+}
+
+export function canStoreRecords<B extends Any>(b: B): b is B & RecordStore {
+  return (
+    typeof (b as Partial<RecordStore>).readRecord === "function" &&
+    typeof (b as Partial<RecordStore>).writeRecord === "function"
+  );
+}
+
+export function canCacheState<B extends Any>(b: B): b is B & StateCache {
+  return typeof (b as Partial<StateCache>).startCache === "function";
 }
 
 export function canRunBatch<B extends Any>(b: B): b is B & BatchRunner {

@@ -1,4 +1,5 @@
 /** How a job and its runs print (`paasta status -s S -i JOB`, `paasta tronctl`). */
+import type { ApiClient } from "../api/client.js";
 import type { ActionRunWire, JobDetailWire, RunWire } from "../model/jobs/wire.js";
 import { type Io, marks } from "./io.js";
 
@@ -74,4 +75,40 @@ export async function jobTargets(
     }
   }
   return out;
+}
+
+export interface JobResult {
+  readonly cluster: string;
+  readonly job: string;
+  readonly job_status?: JobDetailWire;
+  readonly error?: string;
+}
+
+export async function fetchJob(
+  client: ApiClient | undefined,
+  service: string,
+  t: { cluster: string; job: string },
+): Promise<JobResult> {
+  if (!client) return { ...t, error: `no api_endpoints entry for cluster ${t.cluster}` };
+  try {
+    const r = await client.get<JobDetailWire & { message?: string }>(`/v1/jobs/${service}/${t.job}`);
+    if (r.status !== 200) return { ...t, error: r.body?.message ?? `HTTP ${r.status}` };
+    return { ...t, job_status: r.body };
+  } catch (e) {
+    return { ...t, error: (e as Error).message };
+  }
+}
+
+export function printJobs(io: Io, service: string, results: readonly JobResult[], verbose: number): void {
+  const m = marks(io);
+  let cluster = "";
+  for (const r of results) {
+    if (r.cluster !== cluster) {
+      cluster = r.cluster;
+      io.out(m.bold(`cluster: ${cluster}`));
+    }
+    io.out(`  ${service}.${r.job} (job)`);
+    if (r.job_status) printJob(io, r.job_status, verbose);
+    else io.out(`    ${m.red(r.error ?? "no status")}`);
+  }
 }

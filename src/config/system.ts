@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { PaastaError } from "../errors.js";
+import { DEFAULTS } from "./resolve/defaults.js";
 
 export const DEFAULT_SYSTEM_CONFIG_DIR = "/etc/paasta";
 
@@ -46,6 +47,19 @@ export const secretsConfigSchema = z.discriminatedUnion("provider", [
 ]);
 export type SecretsConfig = z.infer<typeof secretsConfigSchema>;
 
+/** `monitoring_sinks`: where the monitor sends alerts (docs/monitoring.md); several at once. */
+const monitoringSink = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("alertmanager"), url: z.string().url() }),
+  z.strictObject({ type: z.literal("webhook"), url: z.string().url() }),
+  z.strictObject({
+    type: z.literal("sensu"),
+    host: z.string().min(1).default("localhost"),
+    port: z.number().int().min(1).max(65535).default(3030),
+  }),
+  z.strictObject({ type: z.literal("log") }),
+]);
+export type MonitoringSinkConfig = z.infer<typeof monitoringSink>;
+
 /** The keys paasta reads, typed. Other keys are kept (PaaSTA has many) and ignored. */
 const knownKeys = {
   cluster: z.string().min(1),
@@ -72,6 +86,9 @@ const knownKeys = {
   vault_cluster_map: z.record(z.string(), z.string()),
   secrets: secretsConfigSchema,
   pool_node_affinities: z.record(z.string(), z.unknown()),
+  monitoring_sinks: z.array(monitoringSink),
+  monitoring_check_interval_seconds: z.number().positive(),
+  monitoring_bounce_stuck_seconds: z.number().positive(),
 } as const;
 type Known = { [K in keyof typeof knownKeys]: z.infer<(typeof knownKeys)[K]> };
 
@@ -138,6 +155,21 @@ export class SystemConfig {
 
   logWriter(): LogWriterConfig {
     return this.get("log_writer") ?? { driver: "null" };
+  }
+
+  /** The monitor's sinks: `monitoring_sinks`, else the event log only. */
+  monitoringSinks(): MonitoringSinkConfig[] {
+    return this.get("monitoring_sinks") ?? [{ type: "log" }];
+  }
+
+  /** Seconds between two check passes of the monitor. */
+  monitoringCheckIntervalSeconds(): number {
+    return this.get("monitoring_check_interval_seconds") ?? DEFAULTS.monitoring_check_interval_seconds;
+  }
+
+  /** Seconds a bounce may make no progress before it alerts. */
+  monitoringBounceStuckSeconds(): number {
+    return this.get("monitoring_bounce_stuck_seconds") ?? DEFAULTS.bounce_stuck_seconds;
   }
 
   dashboardLinks(cluster: string): Record<string, string> {

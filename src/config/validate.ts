@@ -4,12 +4,13 @@
  */
 import { join } from "node:path";
 import { loadServiceDir } from "./file-check.js";
-import { compareProblems, type Problem } from "./problem.js";
+import { compareProblems, formatProblem, type Problem } from "./problem.js";
 import { instanceNames, resolveInstance, resolveTronJob } from "./resolve/index.js";
 import type { CheckResult, RuleContext } from "./rules/context.js";
 import { checkDeployGroups } from "./rules/deploy-groups.js";
 import { checkMonitoringFile } from "./rules/files.js";
 import { checkAutoscaling, checkMinMaxInstances, checkRegistrations } from "./rules/instances.js";
+import { lenientWarnings } from "./rules/lenient.js";
 import { checkInstanceNames, checkServiceName } from "./rules/names.js";
 import { checkSecrets } from "./rules/secrets.js";
 import { checkSmartstack } from "./rules/smartstack.js";
@@ -77,6 +78,7 @@ function validateLoaded(soaDir: string, svc: ServiceDir, options: ValidateOption
   const clusters = [...new Set([...systemClusters, ...fileClusters])].sort();
   const { instances, jobs, resolveProblems } = resolveAll(svc, options.system, clusters);
   addCheck({ ok: "All PaaSTA instances are valid for all clusters", problems: resolveProblems });
+  lines.push(...teamlessWarnings(instances, jobs));
 
   const ctx: RuleContext = { soaDir, svc, system: options.system, clusters, instances, jobs };
   for (const rule of [
@@ -94,8 +96,29 @@ function validateLoaded(soaDir: string, svc: ServiceDir, options: ValidateOption
     addCheck(rule(ctx));
   }
   if (options.proxyPorts) addCheck(checkProxyPortsUnique(svc, options.proxyPorts));
+  for (const note of svc.notes ?? []) lines.push({ kind: "warn", text: note });
+  for (const w of lenientWarnings(ctx).sort(compareProblems)) lines.push({ kind: "warn", text: formatProblem(w) });
   if (options.verbose) lines.push(...upcomingRuns(jobs, options.now ?? new Date()));
   return { service: svc.name, lines, problems, instances, jobs };
+}
+
+/** PaaSTA drops the alerts of anything without a team: say which instances and jobs would never alert. */
+function teamlessWarnings(
+  instances: readonly ResolvedInstanceConfig[],
+  jobs: readonly ResolvedTronJob[],
+): ReportLine[] {
+  const names = new Set([
+    ...instances.filter((i) => i.monitoring && !i.monitoring.team).map((i) => i.instance),
+    ...jobs.filter((j) => j.monitoring && !j.monitoring.team).map((j) => j.name),
+  ]);
+  if (names.size === 0) return [];
+  const list = [...names].sort();
+  return [
+    {
+      kind: "warn",
+      text: `no monitoring team for ${list.slice(0, 5).join(", ")}${list.length > 5 ? ` and ${list.length - 5} more` : ""}: their alerts are dropped (set team in monitoring.yaml)`,
+    },
+  ];
 }
 
 /** Resolves every instance and job (best effort: schema problems are reported by their own check). */

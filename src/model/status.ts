@@ -37,6 +37,20 @@ export const TaskStatus = z
   .openapi("Task");
 export type TaskStatus = Readonly<z.infer<typeof TaskStatus>>;
 
+/**
+ * Replicas of a version that failed and that the backend still remembers (the local runtime's task history):
+ * how many, and the latest one's exit code and reason. Lets a reader see a crash loop between two restarts,
+ * when no replica of the version is alive. Absent where the backend reports restarts per task only.
+ */
+export const VersionFailures = z
+  .object({
+    count: z.number().int(),
+    last_exit_code: z.number().int().nullable(),
+    last_reason: z.string().nullable(),
+    last_at: z.string().nullable(),
+  })
+  .openapi("VersionFailures");
+
 /** One version of an instance as it runs, identified by its config hash. */
 export const VersionStatus = z
   .object({
@@ -47,6 +61,7 @@ export const VersionStatus = z
     replicas: z.number().int(),
     ready_replicas: z.number().int(),
     tasks: z.array(TaskStatus).readonly(),
+    failures: VersionFailures.optional(),
   })
   .openapi("Version");
 export type VersionStatus = Readonly<z.infer<typeof VersionStatus>>;

@@ -5,6 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import type { ResolvedInstanceConfig } from "../config/types.js";
+import { stableJson } from "../model/stable-json.js";
+
+export { stableJson };
 
 /** Resolved fields whose change scales, re-alerts or re-routes but never bounces (as in PaaSTA). */
 export const NON_BOUNCE_FIELDS: ReadonlySet<string> = new Set([
@@ -51,15 +54,4 @@ function omit(obj: Readonly<Record<string, unknown>>, drop: (k: string) => boole
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) if (!drop(k)) out[k] = v;
   return out;
-}
-
-/** JSON with sorted keys at every level: the same value always gives the same text. */
-export function stableJson(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  const entries = Object.keys(v)
-    .sort()
-    .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`);
-  return `{${entries.join(",")}}`;
 }

@@ -84,6 +84,14 @@ export class ReconcileLoop {
 
   constructor(private readonly o: LoopOptions) {}
 
+  /** When the last pass ended (null before the first) and whether a pass runs or is asked for (the deploy queue). */
+  passState(): { lastPassAt: number | null; pending: boolean } {
+    return {
+      lastPassAt: this.lastPass || null,
+      pending: this.running || this.pending || this.retryTimer !== undefined,
+    };
+  }
+
   /** Runs a pass when the tree's stamp changed (or the last pass is older than resyncSeconds). */
   private async check(): Promise<void> {
     const stamp = treeStamp(this.o.soaDir);
@@ -187,6 +195,8 @@ export class ReconcileLoop {
    * to the resync period); terminal failures wait for their input to change.
    */
   private scheduleRetry(r: PassResult): void {
+    // The write budget was spent: the rest follows at once, in the next pass (not at the next resync).
+    if (r.outcomes.some((o) => o.kind === "deferred")) this.trigger();
     if (!r.outcomes.some((o) => o.kind === "failed" && o.error.retryable)) {
       this.retries = 0;
       return;

@@ -1,7 +1,8 @@
 /**
  * One reconcile pass's plan, pure: what to do with each app and why, with PaaSTA's safety rails applied.
  *
- * - Code deploys (a SHA not yet running) go first, then config-only changes, then replica changes.
+ * - Code deploys (a SHA not yet running) go first, then config-only changes, then replica changes; within each,
+ *   round-robin over services (every service's first instance, then every service's second …).
  * - Apps of a service whose config is invalid are left exactly as they run.
  * - Nothing is deleted when the tree could not be read, or when it yields zero apps while apps run.
  * - Deleting more than `killThreshold` (default 50%) of the managed apps in one pass is refused without force.
@@ -46,6 +47,30 @@ export function classify(app: DesiredApp, observed: ObservedApp | undefined): { 
   return { change: "unchanged", reason: "up to date" };
 }
 
+/**
+ * Applies in order of change (code deploys first), and within a change round-robin over services: the first
+ * instance of every service, then the second of every service…, so every service starts early in a big pass.
+ */
+export function interleaved<T extends { app: DesiredApp; change: Change }>(items: readonly T[]): T[] {
+  const byName = (a: T, b: T) => a.app.instance.localeCompare(b.app.instance);
+  const rank = new Map<T, number>();
+  const groups = new Map<string, T[]>();
+  for (const i of items) {
+    const k = `${i.change}\0${i.app.service}`;
+    const g = groups.get(k);
+    if (g) g.push(i);
+    else groups.set(k, [i]);
+  }
+  for (const g of groups.values()) for (const [n, i] of g.sort(byName).entries()) rank.set(i, n);
+  return [...items].sort(
+    (a, b) =>
+      ORDER[a.change] - ORDER[b.change] ||
+      (rank.get(a) ?? 0) - (rank.get(b) ?? 0) ||
+      a.app.service.localeCompare(b.app.service) ||
+      byName(a, b),
+  );
+}
+
 export function planPass(
   desired: DesiredState | undefined,
   observed: readonly ObservedApp[],
@@ -58,14 +83,12 @@ export function planPass(
       items.push({ action: "keep", service: o.service, instance: o.instance, reason: "soa-configs could not be read" });
     return { items, refused: "soa-configs could not be read: nothing is changed or deleted" };
   }
-  const applies = desired.apps
-    .map((app) => ({ app, ...classify(app, byKey.get(`${app.service}.${app.instance}`)) }))
-    .sort(
-      (a, b) =>
-        ORDER[a.change] - ORDER[b.change] ||
-        `${a.app.service}.${a.app.instance}`.localeCompare(`${b.app.service}.${b.app.instance}`),
-    );
-  for (const a of applies) items.push({ action: "apply", change: a.change, app: a.app, reason: a.reason });
+  const classified = desired.apps.map((app) => ({
+    app,
+    ...classify(app, byKey.get(`${app.service}.${app.instance}`)),
+  }));
+  for (const a of interleaved(classified))
+    items.push({ action: "apply", change: a.change, app: a.app, reason: a.reason });
 
   const wanted = new Set(desired.apps.map((a) => `${a.service}.${a.instance}`));
   const undeployed = new Set(desired.undeployed.map((u) => `${u.service}.${u.instance}`));

@@ -4,7 +4,7 @@
  * backend is whatever cluster_backends names, reached only through its contract and powers.
  */
 import { createMetrics } from "../api/metrics.js";
-import { type Backend, canRunBatch } from "../backends/backend.js";
+import { type Backend, canCacheState, canRunBatch } from "../backends/backend.js";
 import { openBackend } from "../backends/open.js";
 import type { SystemConfig } from "../config/system.js";
 import { eventLogFiles } from "../logs/event-files.js";
@@ -14,6 +14,8 @@ import { apiToken } from "./api-token.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
+import { MonitorComponent } from "./monitor/index.js";
+import { activeAlerts, emptyRecord, stateStore } from "./monitor/state.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
 import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
 import { JobConfigs } from "./scheduler/configs.js";
@@ -34,16 +36,30 @@ export interface ClusterHost {
   health(): Record<string, ComponentHealth>;
 }
 
-/** The backend connection as a component: closed last. */
+/**
+ * The backend connection as a component, closed last. Where the backend can keep a watched copy of what it
+ * manages (StateCache), it is started here, in the background: passes and status read the cluster until the
+ * copy is complete, and memory after.
+ */
 class BackendComponent implements Component {
   readonly name = "backend";
+  private cacheError: string | undefined;
   constructor(private readonly backend: Backend) {}
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    const b = this.backend;
+    if (canCacheState(b))
+      b.startCache().catch((e: unknown) => {
+        this.cacheError = (e as Error).message;
+      });
+  }
   async stop(): Promise<void> {
     await this.backend.close?.();
   }
   health(): ComponentHealth {
-    return { ok: true, detail: this.backend.kind };
+    const b = this.backend;
+    if (!canCacheState(b)) return { ok: true, detail: b.kind };
+    if (this.cacheError) return { ok: false, detail: `${b.kind}: watched copy failed: ${this.cacheError}` };
+    return { ok: true, detail: `${b.kind}, watched copy ${b.cacheReady ? "ready" : "syncing"}` };
   }
 }
 
@@ -68,22 +84,44 @@ async function started(ctx: RuntimeContext, ...components: Component[]): Promise
   return { ctx, host, stop: () => host.stop(), health: () => host.health() };
 }
 
-/** `paasta deployd`: reconcile continuously, and run the cluster's jobs where the backend runs batch work. */
+/** `paasta deployd`: reconcile continuously, monitor, and run the cluster's jobs where the backend runs batch work. */
 export async function startDeploydHost(
   o: ClusterHostOptions & ReconcileOptions & { readonly scheduler?: SchedulerOptions },
 ): Promise<ClusterHost> {
   const ctx = await context(o);
   // Verbs are recorded by `paasta api` (another process): a full pass every few seconds notices them.
   const scheduler = new SchedulerComponent(ctx, { resyncMs: 3000, ...o.scheduler });
-  return started(ctx, scheduler, new ReconcileComponent(ctx, o));
+  return started(ctx, new ReconcileComponent(ctx, o), new MonitorComponent(ctx, { onError: o.onError }), scheduler);
+}
+
+/** `paasta monitor`: only the monitor (when deployd runs elsewhere, or to watch a cluster from outside). */
+export async function startMonitorHost(
+  o: ClusterHostOptions & { readonly onError?: (e: unknown) => void; readonly intervalSeconds?: number },
+): Promise<ClusterHost & { readonly monitor: MonitorComponent }> {
+  const ctx = await context(o);
+  const monitor = new MonitorComponent(ctx, { onError: o.onError, intervalSeconds: o.intervalSeconds });
+  return { ...(await started(ctx, monitor)), monitor };
+}
+
+export interface ApiHostOptions extends ClusterHostOptions {
+  /** Listen here instead of api_endpoints' port. */
+  readonly port?: number;
+  readonly maxRequestSeconds?: number;
+  readonly requestLog?: (line: string) => void;
 }
 
 /** `paasta api`: serve the cluster's HTTP API. */
-export async function startApiHost(o: ClusterHostOptions): Promise<ClusterHost & { readonly url: string }> {
+export async function startApiHost(o: ApiHostOptions): Promise<ClusterHost & { readonly url: string }> {
   const ctx = await context(o);
+  // The monitor runs in deployd (or `paasta monitor`); its record is where the API reads the alerts.
+  const store = stateStore(ctx.backend, ctx.cluster);
   const api = new ApiComponent(ctx, {
     token: apiToken(o.system, o.env).token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    port: o.port,
+    maxRequestSeconds: o.maxRequestSeconds,
+    requestLog: o.requestLog,
+    alerts: async () => activeAlerts((await store.load()) ?? emptyRecord()),
     // Jobs are read from (and verbs recorded in) the cluster itself; deployd's scheduler acts on them.
     jobs: canRunBatch(ctx.backend)
       ? jobsApi({ ...ctx, configs: new JobConfigs(o.soaDir, o.system, o.cluster), store: ctx.backend.batch() })

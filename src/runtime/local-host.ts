@@ -15,6 +15,7 @@ import { apiToken } from "./api-token.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
+import { MonitorComponent } from "./monitor/index.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
 import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
 
@@ -36,6 +37,7 @@ export interface LocalHost {
   readonly reconcile: ReconcileComponent;
   readonly api: ApiComponent;
   readonly scheduler: SchedulerComponent;
+  readonly monitor: MonitorComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
   /** Stops every component; the services too unless `keepTasks`. */
@@ -111,12 +113,16 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   const supervisor = new SupervisorComponent(backend);
   const reconcile = new ReconcileComponent(ctx, o);
   const scheduler = new SchedulerComponent(ctx, o.scheduler);
+  const monitor = new MonitorComponent(ctx);
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    deployQueue: () => reconcile.deployQueue(),
+    alerts: async () => monitor.alerts(),
     jobs: scheduler.jobs,
   });
-  const host = new Host().add(supervisor).add(scheduler).add(api).add(reconcile);
+  // The monitor before the scheduler: it hears the scheduler's first events.
+  const host = new Host().add(supervisor).add(monitor).add(scheduler).add(api).add(reconcile);
   await host.start();
   return {
     ctx,
@@ -125,6 +131,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     reconcile,
     api,
     scheduler,
+    monitor,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {

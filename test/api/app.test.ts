@@ -117,6 +117,42 @@ describe("the /v1 API", () => {
     expect(await (await app.request("/metrics")).text()).toBe("");
   });
 
+  it("alerts: the monitor's active alerts, filtered by service and instance; none without a monitor", async () => {
+    const alert = (service: string, instance: string) => ({
+      service,
+      instance,
+      cluster: "dev",
+      check: `check_paasta_services_replication.${service}.${instance}`,
+      kind: "replication",
+      severity: "critical" as const,
+      state: "firing" as const,
+      since: "2025-01-01T00:00:00.000Z",
+      output: `${service}.${instance} has 0/1 replicas available (threshold: 50%)`,
+      team: "a",
+      page: false,
+      runbook: "r",
+      tip: null,
+      last_sent_at: null,
+      sent_to: ["log"],
+    });
+    const withAlerts = buildApi({
+      cluster: "dev",
+      backend,
+      soaDir: EXAMPLES,
+      token: undefined,
+      version: "1",
+      alerts: async () => [alert("hello", "main"), alert("hello", "canary"), alert("other", "main")],
+    });
+    const all = await (await withAlerts.request("/v1/alerts")).json();
+    expect(all.alerts).toHaveLength(3);
+    const hello = await (await withAlerts.request("/v1/alerts?service=hello")).json();
+    expect(hello.alerts.map((a: { instance: string }) => a.instance)).toEqual(["main", "canary"]);
+    const one = await (await withAlerts.request("/v1/services/hello/canary/alerts")).json();
+    expect(one).toEqual({ alerts: [alert("hello", "canary")] });
+    expect((await withAlerts.request("/v1/alerts?service=bad%20name")).status).toBe(400);
+    expect(await (await app.request("/v1/alerts")).json()).toEqual({ alerts: [] });
+  });
+
   it("serves an OpenAPI 3.0 document generated from the route schemas", async () => {
     const doc = await (await app.request("/openapi.json")).json();
     expect(doc.openapi).toBe("3.0.3");
@@ -129,6 +165,8 @@ describe("the /v1 API", () => {
         "/v1/services/{service}/{instance}/bounce_status",
         "/v1/services/{service}/{instance}/replicas/{replica}/restart",
         "/v1/services/{service}/logs",
+        "/v1/alerts",
+        "/v1/services/{service}/{instance}/alerts",
       ]),
     );
     expect(doc.components.schemas.BounceStatus.required).toContain("active_versions");

@@ -176,11 +176,26 @@ overlap:
 
   it("an action triggered_by another job's action waits for it, then runs", async () => {
     expect(cli("tronctl", "start", "svc.down").code).toBe(0);
-    const waiting = await until(() => runOf("down", 1), (r) => r?.actions[0]?.state === "waiting", 20_000, 300);
+    const waiting = await until(
+      () => runOf("down", 1),
+      (r) => r?.actions[0]?.state === "waiting",
+      20_000,
+      300,
+    );
     expect(waiting?.actions[0]?.why).toMatch(/^waiting for trigger svc\.up\.a\.shortdate\.\d{4}-\d\d-\d\d$/);
     expect(cli("tronctl", "start", "svc.up").code).toBe(0);
-    const upRun = await until(() => runOf("up", 1), (r) => r?.state === "succeeded", 20_000, 300);
-    const ran = await until(() => runOf("down", 1), (r) => r?.state === "succeeded", 30_000, 500);
+    const upRun = await until(
+      () => runOf("up", 1),
+      (r) => r?.state === "succeeded",
+      20_000,
+      300,
+    );
+    const ran = await until(
+      () => runOf("down", 1),
+      (r) => r?.state === "succeeded",
+      30_000,
+      500,
+    );
     expect(Date.parse(ran?.actions[0]?.started_at ?? "")).toBeGreaterThanOrEqual(Date.parse(upRun?.ended_at ?? ""));
   }, 60_000);
 

@@ -57,6 +57,30 @@ describe("reconcile plan", () => {
     expect(summary(p)).toEqual(["code-deploy b.m", "create d.m", "config-change a.m", "scale c.m", "unchanged e.m"]);
   });
 
+  it("within a change, takes every service's first instance before any service's second (round-robin)", () => {
+    const newSha = "f".repeat(40);
+    const apps = ["x", "y", "z"].flatMap((s) => ["i0", "i1", "i2"].map((i) => app(s, i, newSha, "config7")));
+    const obs = apps.filter((a) => a.service !== "z").map((a) => observed(a.service, a.instance));
+    const p = planPass(desired([...apps, app("w", "only", newSha, "config7"), app("v", "cfg", "a".repeat(40), "c2")]), [
+      ...obs,
+      observed("w", "only"),
+      observed("v", "cfg"),
+    ]);
+    expect(summary(p)).toEqual([
+      "code-deploy w.only",
+      "code-deploy x.i0",
+      "code-deploy y.i0",
+      "create z.i0",
+      "code-deploy x.i1",
+      "code-deploy y.i1",
+      "create z.i1",
+      "code-deploy x.i2",
+      "code-deploy y.i2",
+      "create z.i2",
+      "config-change v.cfg",
+    ]);
+  });
+
   it("deletes apps no longer configured, but keeps frozen services and undeployed instances", () => {
     const p = planPass(
       desired([app("a", "m"), app("b", "m"), app("c", "m")], {

@@ -1,15 +1,16 @@
 /**
  * The `kubernetes` backend: each desired app becomes PaaSTA's objects (render/), applied with server-side
- * apply only when what runs differs from what is rendered (drift.ts), observed through our managed label,
- * removed with its HPA and PDB. Namespace moves: the new copy is created (for downthenup only after the old
- * one is gone) and the old copy removed once the new one is ready.
+ * apply only when what runs differs from what is rendered (apply.ts, drift.ts), observed through our managed
+ * label, removed with its companions.
+ *
+ * Two ways to know what runs: one-shot commands list it (`observe()` takes a snapshot); long-running hosts
+ * start the watched copy (the StateCache power, cache/), after which passes, status and checks read memory.
+ * Either way an app whose inputs and live objects are what this process last verified is not even rendered.
  */
-
 import { DEFAULTS } from "../../config/resolve/defaults.js";
-import type { DesiredApp } from "../../model/app.js";
+import { type AppRef, appKey, type DesiredApp } from "../../model/app.js";
 import type {
   ApplyResult,
-  AppRef,
   Backend,
   ChangeWatcher,
   InstanceStatus,
@@ -17,48 +18,59 @@ import type {
   LogSource,
   LogTail,
   ObservedApp,
+  RecordStore,
   ReplicaRestarter,
+  StateCache,
+  StatusLister,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
 import type { BatchRunner } from "../powers.js";
+import { type ApplyContext, applyApp, COMPANIONS, removeCopy } from "./apply.js";
+import { type CacheChange, KubeCache, MANAGED_SELECTOR } from "./cache/index.js";
 import type { Kube } from "./client.js";
-import { firstDifference } from "./drift.js";
 import { KubernetesBatch } from "./jobs/index.js";
+import { cacheState, isDeleting, type Live, type LiveState, Snapshot } from "./live.js";
 import { readPodLogs } from "./logs.js";
-import { type KubeObject, MANAGED } from "./render/types.js";
-import { type RenderedApp, renderApp } from "./render/workload.js";
+import { observedApps } from "./observe.js";
+import { ConfigMapRecords } from "./records.js";
+import { kubernetesAppName } from "./render/names.js";
+import type { KubeObject } from "./render/types.js";
+import { fingerprint, inputHash, type Verified } from "./skip.js";
 import { instanceStatus } from "./status.js";
+import { listStatuses } from "./status-list.js";
 
-const SELECTOR = `${MANAGED}=true`;
-
-type Live = KubeObject & { status?: { replicas?: number; readyReplicas?: number }; spec?: { replicas?: number } };
-
-const keyOf = (service?: string, instance?: string) => `${service}.${instance}`;
 const selectorOf = (ref: AppRef) =>
-  `${SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
-const nsName = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+  `${MANAGED_SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
 
-export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatcher, LogSource, BatchRunner {
+/** Kinds whose changes can call for a write (pods and status churn never do, except during a namespace move). */
+const RECONCILED_KINDS = new Set(["Deployment", "StatefulSet", "Namespace", ...COMPANIONS.map((c) => c.kind)]);
+
+export class KubernetesBackend
+  implements Backend, ReplicaRestarter, ChangeWatcher, LogSource, StateCache, StatusLister, RecordStore, BatchRunner
+{
   readonly kind = "kubernetes";
-  /** Each apply is a few API round trips: several in flight keep a pass short. */
-  readonly applyConcurrency = 8;
-  /** The last observation: workloads by service.instance (several during a namespace move), HPAs and PDBs. */
-  private workloads = new Map<string, Live[]>();
-  private hpas = new Map<string, KubeObject>();
-  private pdbs = new Map<string, KubeObject>();
-  private namespaces = new Set<string>();
-  private readonly namespaceWrites = new Map<string, Promise<void>>();
+  /** Apps a pass handles at once: writes are paced by the client's adaptive gate, not by this number. */
+  readonly applyConcurrency = 64;
   /** Why the last write of each object happened (what differed), for `paasta reconcile -v` and tests. */
   readonly lastDrift = new Map<string, string>();
+  readonly cache: KubeCache;
+  private snapshot = new Snapshot();
+  private readonly verified = new Map<string, Verified>();
+  private readonly namespaceWrites = new Map<string, Promise<void>>();
 
+  private readonly records: ConfigMapRecords;
   private batchStore: KubernetesBatch | undefined;
 
   constructor(
     readonly kube: Kube,
     readonly cluster: string,
+    recordsNamespace: string = DEFAULTS.control_plane_namespace,
     /** Where batch run records and job controls live (system `tron_namespace`). */
     private readonly jobsNamespace: string = DEFAULTS.tron_namespace,
-  ) {}
+  ) {
+    this.cache = new KubeCache(kube);
+    this.records = new ConfigMapRecords(kube, recordsNamespace);
+  }
 
   /** Job runs and one-off runs as Jobs (jobs/): no state but the cluster's. */
   batch(): BatchStore {
@@ -66,186 +78,151 @@ export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatch
     return this.batchStore;
   }
 
-  /** Stops the batch Jobs' watch. */
-  async close(): Promise<void> {
-    this.batchStore?.close();
+  /** Every managed instance's status: from the watched copy when it is complete, else three list calls. */
+  listStatuses(): Promise<InstanceStatus[]> {
+    if (this.cache.ready) return Promise.resolve(this.cachedStatuses());
+    return listStatuses(this.kube, this.cluster);
   }
 
-  /** Reads every managed workload, HPA, PDB and namespace (a handful of list calls, whatever the app count). */
+  readRecord(name: string): Promise<string | undefined> {
+    return this.records.read(name);
+  }
+
+  writeRecord(name: string, text: string): Promise<void> {
+    return this.records.write(name, text);
+  }
+
+  /** The watched copy once complete, else the last listed snapshot. */
+  private get live(): LiveState {
+    return this.cache.ready ? cacheState(this.cache) : this.snapshot;
+  }
+
+  private get ctx(): ApplyContext {
+    return { kube: this.kube, live: this.live, lastDrift: this.lastDrift, namespaceWrites: this.namespaceWrites };
+  }
+
+  /** Every managed app: from the watched copy (no request), or a handful of list calls whatever the app count. */
   async observe(): Promise<ObservedApp[]> {
+    if (this.cache.ready) return observedApps(this.cache.workloads() as Live[]);
     const [deployments, statefulsets, hpas, pdbs, namespaces] = await Promise.all([
-      this.kube.list<Live>("apps/v1", "Deployment", SELECTOR),
-      this.kube.list<Live>("apps/v1", "StatefulSet", SELECTOR),
-      this.kube.list<KubeObject>("autoscaling/v2", "HorizontalPodAutoscaler", SELECTOR),
-      this.kube.list<KubeObject>("policy/v1", "PodDisruptionBudget", SELECTOR),
+      this.kube.list<Live>("apps/v1", "Deployment", MANAGED_SELECTOR),
+      this.kube.list<Live>("apps/v1", "StatefulSet", MANAGED_SELECTOR),
+      this.kube.list<KubeObject>("autoscaling/v2", "HorizontalPodAutoscaler", MANAGED_SELECTOR),
+      this.kube.list<KubeObject>("policy/v1", "PodDisruptionBudget", MANAGED_SELECTOR),
       this.kube.list<KubeObject>("v1", "Namespace"),
     ]);
-    this.workloads = new Map();
-    const observed: ObservedApp[] = [];
     // List items carry no kind: put it back, deletes and status need it.
+    const kinded = <T extends KubeObject>(items: T[], apiVersion: string, kind: string) =>
+      items.map((o) => ({ ...o, apiVersion, kind }));
     const workloads = [
-      ...deployments.map((d) => ({ ...d, kind: "Deployment" })),
-      ...statefulsets.map((d) => ({ ...d, kind: "StatefulSet" })),
+      ...kinded(deployments, "apps/v1", "Deployment"),
+      ...kinded(statefulsets, "apps/v1", "StatefulSet"),
     ];
-    for (const w of workloads) {
-      const l = w.metadata.labels ?? {};
-      const required = [
-        "paasta.yelp.com/service",
-        "paasta.yelp.com/instance",
-        "paasta.yelp.com/git_sha",
-        "paasta.yelp.com/config_sha",
-      ];
-      if (!required.every((k) => l[k])) continue; // not fully ours: never touched
-      const key = keyOf(l["paasta.yelp.com/service"], l["paasta.yelp.com/instance"]);
-      this.workloads.set(key, [...(this.workloads.get(key) ?? []), w]);
-      observed.push({
-        service: l["paasta.yelp.com/service"] as string,
-        instance: l["paasta.yelp.com/instance"] as string,
-        namespace: w.metadata.namespace,
-        desired_config_hash: l["paasta.yelp.com/config_sha"] as string,
-        desired_replicas: w.spec?.replicas ?? 0,
-        versions: [
-          {
-            git_sha: l["paasta.yelp.com/git_sha"] as string,
-            image_version: l["paasta.yelp.com/image_version"] ?? null,
-            config_hash: l["paasta.yelp.com/config_sha"] as string,
-            replicas: w.status?.replicas ?? 0,
-            ready_replicas: w.status?.readyReplicas ?? 0,
-          },
-        ],
-      });
-    }
-    this.hpas = new Map(hpas.map((o) => [nsName(o), o]));
-    this.pdbs = new Map(pdbs.map((o) => [nsName(o), o]));
-    this.namespaces = new Set(namespaces.map((n) => n.metadata.name));
-    return observed;
+    this.snapshot = new Snapshot([
+      ...workloads,
+      ...kinded(hpas, "autoscaling/v2", "HorizontalPodAutoscaler"),
+      ...kinded(pdbs, "policy/v1", "PodDisruptionBudget"),
+      ...kinded(namespaces, "v1", "Namespace"),
+    ]);
+    return observedApps(workloads);
   }
 
   async apply(app: DesiredApp): Promise<ApplyResult> {
-    const key = keyOf(app.service, app.instance);
-    const copies = this.workloads.get(key) ?? [];
-    const namespace = app.config.namespace;
-    const here = copies.find((w) => w.metadata.namespace === namespace);
-    const elsewhere = copies.filter((w) => w.metadata.namespace !== namespace);
-    const rendered = renderApp(app, { currentReplicas: here?.spec?.replicas });
-    let wrote = await this.ensureNamespace(rendered);
-    if (!here && elsewhere.length > 0 && app.config.bounce_method === "downthenup") {
-      // Only one copy at a time: remove the old one and create the new one when it is gone.
-      for (const old of elsewhere)
-        if (!(old.metadata as { deletionTimestamp?: unknown }).deletionTimestamp) await this.removeCopy(old);
-      return "updated";
-    }
-    // An autoscaled workload's replica count belongs to the HPA: not compared (and rendered as it is live).
-    wrote =
-      (await this.applyIfDifferent(rendered.workload, here, app.config.autoscaled ? ["spec.replicas"] : [])) || wrote;
-    if (rendered.hpa)
-      wrote = (await this.applyIfDifferent(rendered.hpa, this.hpas.get(`${namespace}/${rendered.name}`))) || wrote;
-    else if (this.hpas.has(`${namespace}/${rendered.name}`)) {
-      await this.kube.delete("autoscaling/v2", "HorizontalPodAutoscaler", namespace, rendered.name);
-      this.hpas.delete(`${namespace}/${rendered.name}`);
-      wrote = true;
-    }
-    wrote = (await this.applyIfDifferent(rendered.pdb, this.pdbs.get(`${namespace}/${rendered.name}`))) || wrote;
-    if (here && elsewhere.length > 0 && (here.status?.readyReplicas ?? 0) >= (here.spec?.replicas ?? 0)) {
-      for (const old of elsewhere) await this.removeCopy(old);
-      wrote = true;
-    }
-    if (!wrote) return "unchanged";
-    return here ? "updated" : "created";
+    const key = appKey(app);
+    const input = inputHash(app);
+    const seen = this.verified.get(key);
+    if (seen && seen.input === input && seen.live === this.liveFingerprint(app)) return "unchanged";
+    const result = await applyApp(this.ctx, app);
+    const live = this.liveFingerprint(app);
+    if (live !== undefined) this.verified.set(key, { input, live });
+    else this.verified.delete(key);
+    return result;
   }
 
-  /** Creates the namespace once, even when several of its apps are applied at the same time; true if written. */
-  private async ensureNamespace(rendered: RenderedApp): Promise<boolean> {
-    if (this.namespaces.has(rendered.namespace)) return false;
-    let p = this.namespaceWrites.get(rendered.namespace);
-    if (p) {
-      await p;
-      return false;
-    }
-    p = this.kube.apply(rendered.namespaceObject).then(() => {
-      this.namespaces.add(rendered.namespace);
-    });
-    this.namespaceWrites.set(rendered.namespace, p);
-    try {
-      await p;
-    } finally {
-      this.namespaceWrites.delete(rendered.namespace);
-    }
-    return true;
-  }
-
-  /**
-   * Applies `obj` unless `live` already says everything it says (drift.ts); `ignore` lists paths not compared.
-   * Records what differed in lastDrift. Returns whether it wrote.
-   */
-  private async applyIfDifferent(
-    obj: KubeObject,
-    live: KubeObject | undefined,
-    ignore: readonly string[] = [],
-  ): Promise<boolean> {
-    const compared = ignore.includes("spec.replicas") ? withoutReplicas(obj) : obj;
-    const drift = live
-      ? (firstDifference(compared.spec, live.spec, "spec") ??
-        firstDifference(compared.metadata.labels, live.metadata.labels, "metadata.labels") ??
-        firstDifference(compared.metadata.annotations, live.metadata.annotations, "metadata.annotations"))
-      : "absent";
-    if (!drift) return false;
-    this.lastDrift.set(`${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`, drift);
-    await this.kube.apply(obj);
-    return true;
-  }
-
-  private async removeCopy(w: KubeObject): Promise<void> {
-    const ns = w.metadata.namespace;
-    await this.kube.delete("apps/v1", w.kind, ns, w.metadata.name, "Foreground");
-    if (this.hpas.has(`${ns}/${w.metadata.name}`))
-      await this.kube.delete("autoscaling/v2", "HorizontalPodAutoscaler", ns, w.metadata.name);
-    if (this.pdbs.has(`${ns}/${w.metadata.name}`))
-      await this.kube.delete("policy/v1", "PodDisruptionBudget", ns, w.metadata.name);
+  /** Fingerprints of the app's live objects; undefined (never skipped) unless it has exactly one workload. */
+  private liveFingerprint(app: DesiredApp): string | undefined {
+    const live = this.live;
+    const copies = live.copies(app);
+    if (copies.length !== 1) return undefined;
+    const ns = app.config.namespace;
+    const name = kubernetesAppName(app.service, app.instance);
+    const parts = [fingerprint(copies[0]), String(live.hasNamespace(ns))];
+    for (const c of COMPANIONS) parts.push(fingerprint(live.get(c.kind, ns, name)));
+    return parts.join("|");
   }
 
   /** Removes every copy of the app; reads them from the cluster when this process has not observed it yet. */
   async remove(ref: AppRef): Promise<void> {
-    const key = keyOf(ref.service, ref.instance);
-    let copies = this.workloads.get(key);
-    if (!copies) {
+    this.verified.delete(appKey(ref));
+    const live = this.live;
+    let copies = live.copies(ref);
+    if (copies.length === 0 && !this.cache.ready) {
       copies = await this.listCopies(ref);
-      const live = new Set(copies.map(nsName));
-      for (const o of await this.kube.list<KubeObject>("autoscaling/v2", "HorizontalPodAutoscaler", selectorOf(ref)))
-        if (live.has(nsName(o))) this.hpas.set(nsName(o), o);
-      for (const o of await this.kube.list<KubeObject>("policy/v1", "PodDisruptionBudget", selectorOf(ref)))
-        if (live.has(nsName(o))) this.pdbs.set(nsName(o), o);
+      const names = new Set(copies.map((w) => `${w.metadata.namespace}/${w.metadata.name}`));
+      for (const c of COMPANIONS)
+        for (const o of await this.kube.list<KubeObject>(c.apiVersion, c.kind, selectorOf(ref)))
+          if (names.has(`${o.metadata.namespace}/${o.metadata.name}`)) live.noteApplied({ ...o, kind: c.kind });
     }
-    for (const w of copies) await this.removeCopy(w);
-    this.workloads.delete(key);
+    const ctx = { ...this.ctx, live };
+    for (const w of copies) if (!isDeleting(w)) await removeCopy(ctx, w);
   }
 
-  /** Wakes the reconciler on any change of a managed workload (a hand edit is repaired at once). */
-  watchChanges(onChange: () => void, onError?: (e: unknown) => void): () => void {
-    let stopped = false;
-    const stops: Array<() => void> = [];
-    const watch = (path: string) => {
-      if (stopped) return;
-      this.kube
-        .watch(
-          path,
-          SELECTOR,
-          () => onChange(),
-          () => setTimeout(() => watch(path), 2000),
-        )
-        .then((stop) => (stopped ? stop() : stops.push(stop)))
-        .catch((e: unknown) => {
-          onError?.(e);
-          setTimeout(() => watch(path), 5000);
-        });
-    };
-    watch("/apis/apps/v1/deployments");
-    watch("/apis/apps/v1/statefulsets");
-    return () => {
-      stopped = true;
-      for (const stop of stops) stop();
-    };
+  // ---- the watched copy (StateCache) ----
+
+  startCache(): Promise<void> {
+    return this.cache.start();
   }
+
+  stopCache(): void {
+    this.cache.stop();
+  }
+
+  get cacheReady(): boolean {
+    return this.cache.ready;
+  }
+
+  cachedStatuses(): InstanceStatus[] {
+    if (!this.cache.ready) return [];
+    const refs = new Map<string, AppRef>();
+    for (const w of this.cache.workloads()) {
+      const l = w.metadata.labels ?? {};
+      const ref = { service: l["paasta.yelp.com/service"] ?? "", instance: l["paasta.yelp.com/instance"] ?? "" };
+      if (ref.service && ref.instance) refs.set(appKey(ref), ref);
+    }
+    return [...refs.values()].flatMap((ref) => this.statusFrom(ref, this.cache.workloads(ref) as Live[]) ?? []);
+  }
+
+  onStateChange(fn: (ref: AppRef) => void): () => void {
+    return this.cache.onChange((c) => {
+      if (c.ref) fn(c.ref);
+    });
+  }
+
+  /** Wakes the reconciler when something a pass may need to write changed (a hand edit is repaired at once). */
+  watchChanges(onChange: () => void, onError?: (e: unknown) => void): () => void {
+    this.startCache().catch((e: unknown) => onError?.(e));
+    return this.cache.onChange((c) => {
+      if (this.needsPass(c)) onChange();
+    });
+  }
+
+  private needsPass(c: CacheChange): boolean {
+    if (!RECONCILED_KINDS.has(c.kind)) return false;
+    if (c.type !== "modified") return true;
+    if (fingerprint(c.old) !== fingerprint(c.object)) return true;
+    // Status alone matters while an app moves namespace: the old copy goes once the new one is ready.
+    return c.ref !== undefined && (c.kind === "Deployment" || c.kind === "StatefulSet")
+      ? this.cache.workloads(c.ref).length > 1
+      : false;
+  }
+
+  async close(): Promise<void> {
+    this.batchStore?.close();
+    this.cache.stop();
+    this.kube.close();
+  }
+
+  // ---- status, restarts, logs ----
 
   readLogs(q: LogQuery): Promise<LogTail> {
     return readPodLogs(this.kube, this.cluster, q.service, q.filter, q.limit);
@@ -260,18 +237,27 @@ export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatch
     ];
   }
 
-  /** The copy in the instance's namespace is what status shows (the newest when moving). */
-  private async liveWorkload(ref: AppRef): Promise<Live | undefined> {
-    const found = await this.listCopies(ref);
-    return found.sort((a, b) =>
-      String(b.metadata.labels?.["paasta.yelp.com/config_sha"]).localeCompare(
-        String(a.metadata.labels?.["paasta.yelp.com/config_sha"]),
-      ),
+  /** The copy status shows: one not being deleted, the newest config first when moving. */
+  private static shown(copies: Live[]): Live | undefined {
+    return [...copies].sort(
+      (a, b) =>
+        Number(isDeleting(a)) - Number(isDeleting(b)) ||
+        String(b.metadata.labels?.["paasta.yelp.com/config_sha"]).localeCompare(
+          String(a.metadata.labels?.["paasta.yelp.com/config_sha"]),
+        ),
     )[0];
   }
 
+  private statusFrom(ref: AppRef, copies: Live[]): InstanceStatus | undefined {
+    const w = KubernetesBackend.shown(copies);
+    if (!w) return undefined;
+    const pods = this.cache.pods(ref).filter((p) => p.metadata.namespace === w.metadata.namespace);
+    return instanceStatus(ref, this.cluster, w, pods as Parameters<typeof instanceStatus>[3]);
+  }
+
   async status(ref: AppRef): Promise<InstanceStatus | undefined> {
-    const w = await this.liveWorkload(ref);
+    if (this.cache.ready) return this.statusFrom(ref, this.cache.workloads(ref) as Live[]);
+    const w = KubernetesBackend.shown(await this.listCopies(ref));
     if (!w) return undefined;
     const selector = `paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
     const pods = await this.kube.list<KubeObject>("v1", "Pod", selector, w.metadata.namespace);
@@ -279,14 +265,9 @@ export class KubernetesBackend implements Backend, ReplicaRestarter, ChangeWatch
   }
 
   async restartReplica(ref: AppRef, replicaId: string): Promise<boolean> {
-    const w = await this.liveWorkload(ref);
+    const copies = this.cache.ready ? (this.cache.workloads(ref) as Live[]) : await this.listCopies(ref);
+    const w = KubernetesBackend.shown(copies);
     if (!w) return false;
     return this.kube.delete("v1", "Pod", w.metadata.namespace, replicaId);
   }
-}
-
-function withoutReplicas(o: KubeObject): KubeObject {
-  const spec = { ...(o.spec as Record<string, unknown>) };
-  delete spec.replicas;
-  return { ...o, spec };
 }

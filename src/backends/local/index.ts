@@ -16,6 +16,7 @@ import type {
   LogSource,
   LogTail,
   ObservedApp,
+  RecordStore,
   ReplicaRestarter,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
@@ -23,6 +24,7 @@ import type { BatchRunner } from "../powers.js";
 import type { AdoptionResult } from "./adoption.js";
 import type { Executor } from "./executors/executor.js";
 import { LocalBatch } from "./jobs/index.js";
+import { FileRecords } from "./records.js";
 import { RuntimeLog } from "./runtime-log.js";
 import { instanceStatus, observedApps } from "./status.js";
 import { isTerminal, Store } from "./store.js";
@@ -37,7 +39,7 @@ export interface LocalBackendOptions {
   readonly portRange?: readonly [number, number];
 }
 
-export class LocalBackend implements Backend, ReplicaRestarter, LogSource, BatchRunner {
+export class LocalBackend implements Backend, ReplicaRestarter, LogSource, RecordStore, BatchRunner {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
   readonly applyConcurrency = 1;
@@ -47,9 +49,11 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Batch
   readonly runtimeId: string;
   readonly cluster: string;
   private batchStore: LocalBatch | undefined;
+  private readonly records: FileRecords;
 
   constructor(private readonly o: LocalBackendOptions) {
     this.cluster = o.cluster;
+    this.records = new FileRecords(join(o.stateDir, "records"));
     this.store = new Store(o.stateDir);
     let id = this.store.meta("runtime_id");
     if (!id) {
@@ -129,6 +133,14 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Batch
   async readLogs(q: LogQuery): Promise<LogTail> {
     const { lines, offsets } = readLogs([this.log.pathOf(q.service)], q.filter, q.limit);
     return { lines, next: async () => readNew(offsets, q.filter) };
+  }
+
+  readRecord(name: string): Promise<string | undefined> {
+    return this.records.read(name);
+  }
+
+  writeRecord(name: string, text: string): Promise<void> {
+    return this.records.write(name, text);
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,10 @@ export const DEFAULTS = {
   healthcheck_interval_seconds: 10,
   healthcheck_timeout_seconds: 10,
   healthcheck_max_consecutive_failures: 30,
+  /** The least a health check interval or timeout can be: 0 (accepted, as PaaSTA's schema does) becomes this. */
+  healthcheck_min_seconds: 1,
+  /** The least healthcheck_max_consecutive_failures can be (Kubernetes' failureThreshold minimum). */
+  healthcheck_min_failures: 1,
   replication_threshold: 50,
   // the mesh (§1.11) and drains (§6.3)
   weight: 10,
@@ -68,8 +72,25 @@ export const DEFAULTS = {
     selectPolicy: "Max",
     stabilizationWindowSeconds: 300,
   },
-  // monitoring (§1.12)
+  // monitoring (§1.12, §8)
   realert_every: -1,
+  /** PaaSTA's check_every: how often its checks run (ours: system key monitoring_check_interval_seconds). */
+  check_every: "1m",
+  monitoring_check_interval_seconds: 60,
+  /** alert_after of generic events; replication's is 10m, 20m for a non-autoscaled single instance; OOM's 0m. */
+  alert_after: "5m",
+  replication_alert_after: "10m",
+  replication_alert_after_single: "20m",
+  oom_alert_after: "0m",
+  runbook: "http://y/paasta-troubleshooting",
+  replication_runbook: "y/unhealthy-paasta-instances",
+  oom_runbook: "y/check-oom-events",
+  /** Restarts of the running version (while a task of it is not healthy) that make a crash loop. */
+  crash_loop_restarts: 3,
+  /** Seconds a bounce may make no progress before the bounce check alerts (system key monitoring_bounce_stuck_seconds). */
+  bounce_stuck_seconds: 900,
+  /** OOM kills within one check interval that make the oom-killer check CRITICAL. */
+  oom_kills_threshold: 1,
   // Tron (§1.10)
   tron_time_zone: "UTC",
   tron_run_limit: 50,
@@ -91,4 +112,6 @@ export const DEFAULTS = {
   // namespaces
   adhoc_namespace: "paasta",
   tron_namespace: "tron",
+  /** The control plane's own records on Kubernetes (the monitor's alert state: a ConfigMap here). */
+  control_plane_namespace: "paasta-system",
 } as const;

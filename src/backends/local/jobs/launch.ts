@@ -68,6 +68,8 @@ export function taskFor(
     last_exit_code: null,
     reason: null,
     log_dir: t.log_dir,
+    restarts: 0,
+    replaces: null,
   };
 }
 
