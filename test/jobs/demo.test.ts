@@ -48,7 +48,9 @@ describe("the demo (npm start)", () => {
     expect(status.stdout).toMatch(/load +succeeded .*exit 0/);
     expect(status.stdout).toMatch(/cleanup \(cleanup\) +succeeded/);
     const logs = paastaBin(["logs", "-s", "reports", "-i", "nightly.extract"], { env });
-    expect(logs.stdout).toMatch(/nightly\.extract stdout: extracting \d{4}-\d\d-\d\d for reports\.nightly\.extract/);
+    expect(logs.stdout).toMatch(
+      /\[stdout\] \[dev\] nightly\.extract\[\S+\] - extracting \d{4}-\d\d-\d\d for reports\.nightly\.extract/,
+    );
     const rr = paastaBin(["remote-run", "start", "-s", "hello", "-i", "shell", "--cmd", "echo hi from a one-off"], {
       env,
     });

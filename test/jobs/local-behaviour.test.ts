@@ -146,7 +146,8 @@ overlap:
       20_000,
       500,
     );
-    expect(logs.stdout.split("\n").filter((l) => l.includes("flaky.a stdout: trying a"))).toHaveLength(4);
+    const lines = logs.stdout.split("\n").filter((l) => /\[stdout\] \[dev\] flaky\.a\[\S+\] - trying a$/.test(l));
+    expect(lines).toHaveLength(4);
     const status = cli("status", "-s", "svc", "-i", "flaky", "-c", "dev");
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain("svc.flaky (job)");
