@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { paastaBin, REPO, tempDir } from "../helpers/cli.js";
-import { until } from "../helpers/runtime.js";
+import { freePort, until } from "../helpers/runtime.js";
 
 describe("the demo (npm start)", () => {
   let demo: ChildProcess | undefined;
@@ -24,7 +24,8 @@ describe("the demo (npm start)", () => {
   it("runs the reports job on its schedule, shows it in paasta status, and remote-runs the adhoc instance", async () => {
     const dir = join(tempDir("paasta-demo-"), "demo");
     demo = spawn(process.execPath, [join(REPO, "scripts/start.js")], {
-      env: { ...process.env, PAASTA_DEMO_DIR: dir, NO_COLOR: "1" },
+      // A port of its own: 5054 may be another demo's on this machine.
+      env: { ...process.env, PAASTA_DEMO_DIR: dir, PAASTA_DEMO_PORT: String(await freePort()), NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     for (const s of [demo.stdout, demo.stderr]) s?.on("data", (d: Buffer) => output.push(d.toString()));
