@@ -16,7 +16,7 @@ import { type Io, marks } from "../io.js";
 import { fetchJob, jobTargets, printJobs } from "../job-status.js";
 import type { Runner } from "../registry.js";
 import { instanceLines } from "../status-view.js";
-import { clientsFor, longRunningTargets } from "../targets.js";
+import { clientsFor, longRunningTargets, reportedTargets } from "../targets.js";
 import { alertLines } from "./alerts.js";
 
 export { humanDuration } from "../time-words.js";
@@ -78,6 +78,11 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
       deployGroup: f.deployGroup,
     })
   ).filter((t) => matchesOwnerAndRegistration(t, f));
+  // A service whose config is broken is left running (frozen): what its clusters still run stays visible.
+  if (!f.deployGroup && !f.owner && !f.registration)
+    targets.push(
+      ...(await reportedTargets(soaDir, system, f.service, targets, { clusters: f.clusters, instances: f.instances })),
+    );
   // Tron jobs are shown too (`-i` may name them); a deploy-group filter is about long-running instances.
   const jobs = f.deployGroup
     ? []
