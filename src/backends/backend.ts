@@ -63,11 +63,13 @@ export {
   type MeshStatusReader,
 } from "./mesh-powers.js";
 export {
+  type BatchRunner,
   type ChangeWatcher,
   canCacheState,
   canListStatuses,
   canReadLogs,
   canRestartReplica,
+  canRunBatch,
   canStoreRecords,
   canWatchChanges,
   type LogQuery,

@@ -1,7 +1,7 @@
 /**
- * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the reconcile
- * loop and the API, as components of a Host. Wave 2's subsystems (proxy, scheduler, monitor, autoscaler) are
- * added here as siblings; each receives the RuntimeContext.
+ * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the job
+ * scheduler, the reconcile loop and the API, as components of a Host. Wave 2's other subsystems (proxy,
+ * monitor, autoscaler) are added here as siblings; each receives the RuntimeContext.
  */
 import { createMetrics, registerDiskMetrics, registerTaskMetrics } from "../api/metrics.js";
 import { executorFactory } from "../backends/local/executors/factory.js";
@@ -21,6 +21,7 @@ import { proxyDrainer } from "./proxy/proxy-drain.js";
 import { registerProxyMetrics } from "./proxy/proxy-metrics.js";
 import { type MeshView, meshStatusReader, meshView } from "./proxy/proxy-status.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
+import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
 
 export interface LocalHostOptions extends ReconcileOptions {
   readonly soaDir: string;
@@ -30,6 +31,7 @@ export interface LocalHostOptions extends ReconcileOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Test knob: a faster supervisor tick. */
   readonly tickMs?: number;
+  readonly scheduler?: SchedulerOptions;
 }
 
 export interface LocalHost {
@@ -41,6 +43,7 @@ export interface LocalHost {
   readonly proxy: ProxyComponent;
   /** The proxy's view of each mesh namespace (for the monitor). */
   readonly meshView: MeshView;
+  readonly scheduler: SchedulerComponent;
   readonly monitor: MonitorComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
@@ -132,6 +135,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   });
   registerProxyMetrics(ctx.metrics.registry, proxy);
   const reconcile = new ReconcileComponent(ctx, o);
+  const scheduler = new SchedulerComponent(ctx, o.scheduler);
   const monitor = new MonitorComponent(ctx);
   const api = new ApiComponent(ctx, {
     token: token.token,
@@ -139,8 +143,10 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     mesh: meshStatusReader(proxy, o.cluster),
     deployQueue: () => reconcile.deployQueue(),
     alerts: async () => monitor.alerts(),
+    jobs: scheduler.jobs,
   });
-  const host = new Host().add(supervisor).add(proxy).add(api).add(reconcile).add(monitor);
+  // The monitor before the scheduler: it hears the scheduler's first events.
+  const host = new Host().add(supervisor).add(proxy).add(monitor).add(scheduler).add(api).add(reconcile);
   await host.start();
   return {
     ctx,
@@ -150,11 +156,13 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     api,
     proxy,
     meshView: meshView(proxy),
+    scheduler,
     monitor,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {
       supervisor.stopTasks = opts.stopTasks === true;
+      scheduler.stopAttempts = opts.stopTasks === true;
       await host.stop();
     },
     health: () => host.health(),

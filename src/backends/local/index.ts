@@ -21,11 +21,14 @@ import type {
   RecordStore,
   ReplicaRestarter,
 } from "../backend.js";
+import type { BatchStore } from "../batch.js";
 import type { MeshMembership, MeshRouter } from "../mesh-powers.js";
+import type { BatchRunner } from "../powers.js";
 import type { AdoptionResult } from "./adoption.js";
 import type { MeshDrainer } from "./drain.js";
 import type { Executor } from "./executors/executor.js";
 import { type DiskUse, Housekeeper, type HousekeepingReport, type Retention } from "./housekeeping.js";
+import { LocalBatch } from "./jobs/index.js";
 import { LocalMesh } from "./mesh.js";
 import { OwnerLock } from "./owner-lock.js";
 import { FileRecords } from "./records.js";
@@ -51,7 +54,9 @@ export interface LocalBackendOptions {
 
 const HOUSEKEEPING_MS = 60_000;
 
-export class LocalBackend implements Backend, ReplicaRestarter, LogSource, RecordStore, MeshRouter, MeshMembership {
+export class LocalBackend
+  implements Backend, ReplicaRestarter, LogSource, RecordStore, MeshRouter, MeshMembership, BatchRunner
+{
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
   readonly applyConcurrency = 1;
@@ -63,6 +68,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Recor
   /** Mesh routes and members (the proxy component serves them). */
   readonly mesh: LocalMesh;
   readonly stateDir: string;
+  private batchStore: LocalBatch | undefined;
   private readonly records: FileRecords;
   private readonly executor: Executor;
   private readonly housekeeper: Housekeeper;
@@ -72,7 +78,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Recor
   /** Held while this backend supervises (from start to close). */
   private lock: OwnerLock | undefined;
 
-  constructor(o: LocalBackendOptions) {
+  constructor(private readonly o: LocalBackendOptions) {
     this.cluster = o.cluster;
     this.stateDir = o.stateDir;
     this.records = new FileRecords(join(o.stateDir, "records"));
@@ -132,6 +138,19 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Recor
   }
   onMeshChange(fn: () => void): () => void {
     return this.mesh.onMeshChange(fn);
+  }
+
+  /** Job runs and one-off runs, with an executor of their own (jobs/). */
+  batch(): BatchStore {
+    this.batchStore ??= new LocalBatch({
+      store: this.store,
+      executor: this.o.executor(this.o.stateDir),
+      log: this.log,
+      runtimeId: this.runtimeId,
+      stateDir: this.o.stateDir,
+      inheritEnv: this.o.inheritEnv,
+    });
+    return this.batchStore;
   }
 
   /**
