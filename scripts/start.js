@@ -39,7 +39,6 @@ function freePort(preferred) {
 }
 
 async function createWorkspace() {
-  console.log(`Creating the demo workspace in ${ws}`);
   for (const name of readdirSync(join(root, "examples/services"))) {
     const repo = join(ws, "repos", name);
     cpSync(join(root, "examples/services", name), repo, { recursive: true });
@@ -77,7 +76,12 @@ function paasta(args, opts = {}) {
   });
 }
 
-if (!existsSync(join(etc, "paasta.json"))) await createWorkspace();
+const fresh = !existsSync(join(etc, "paasta.json"));
+if (fresh) await createWorkspace();
+const api = JSON.parse(readFileSync(join(etc, "paasta.json"), "utf8")).api_endpoints.dev;
+// The first thing printed: where to look.
+console.log(`Dashboard: ${api}/   (the web UI of cluster dev; docs/dashboard.md)`);
+if (fresh) console.log(`Created the demo workspace in ${ws}`);
 const deployments = (svc) => {
   try {
     return JSON.parse(readFileSync(join(soa, svc, "deployments.json"), "utf8")).v2.deployments;
@@ -94,10 +98,10 @@ for (const [svc, groups] of [
   for (const g of groups)
     if (!deployments(svc)[g]) process.stdout.write(paasta(["mark-for-deployment", "-s", svc, "-c", sha, "-l", g]));
 }
-const api = JSON.parse(readFileSync(join(etc, "paasta.json"), "utf8")).api_endpoints.dev;
 const p = `PAASTA_SYSTEM_CONFIG_DIR=${etc} npx paasta`;
 console.log(`
 The platform is starting: cluster dev (local runtime), API ${api}
+Open the dashboard: ${api}/   (actions ask for the API token: api_auth_token in ${join(etc, "paasta.json")})
 In another terminal, try:
   ${p} status -s hello -v
   ${p} logs -s hello -f

@@ -20,6 +20,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
+import { dashboardRoutes } from "./dashboard/index.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { logRoutes } from "./routes/logs.js";
@@ -50,6 +51,9 @@ export function buildApi(ctx: ApiContext): OpenAPIHono {
   app.notFound(notFound(() => app.routes));
   app.use(limitUrl);
   for (const routes of ROUTES) app.route("/", routes(ctx));
+  // The web dashboard reads through the routes above, in-process (not in the OpenAPI document).
+  const hasRoute = (method: string, path: string) => app.routes.some((r) => r.method === method && r.path === path);
+  app.route("/", dashboardRoutes(ctx, { request: (path, init) => app.request(path, init), hasRoute }));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   // OpenAPI 3.0, not 3.1: 3.0 tools (schemathesis, most client generators) read it, and tuples render as

@@ -11,13 +11,16 @@ interface ApiOptions extends SoaDirOptions {
 export function register(program: Command, io: Io, run: Runner): void {
   const cmd = program
     .command("api")
-    .description("Serve a cluster's HTTP API (status, bounce_status, replica restarts, /openapi.json, /metrics)")
+    .description(
+      "Serve a cluster's HTTP API (status, bounce_status, replica restarts, /openapi.json, /metrics) and its web dashboard (/)",
+    )
     .option("--cluster <cluster>", "the cluster (default: the system config's cluster)");
   soaDirOptions(cmd)
     .addHelpText(
       "after",
       `${examples("paasta api --cluster prod")}
-It listens where api_endpoints[cluster] says. For local clusters \`paasta up\` serves the API itself.
+It listens where api_endpoints[cluster] says; the dashboard is at its root URL (docs/dashboard.md).
+For local clusters \`paasta up\` serves the API and the dashboard itself.
 `,
     )
     .action((opts: ApiOptions) => run(runApi(opts, io)));
@@ -28,6 +31,7 @@ export async function runApi(opts: ApiOptions, io: Io): Promise<number> {
   const { startApiHost } = await import("../../runtime/cluster-host.js");
   const { VERSION } = await import("../version.js");
   const api = await startApiHost({ soaDir, system, cluster, version: VERSION, env: io.env });
+  io.out(`Dashboard: ${api.url}/`);
   io.out(marks(io).bold(`paasta api: cluster ${cluster} (${api.ctx.backend.kind}) on ${api.url}; Ctrl-C stops it`));
   await untilSignal(() => api.stop());
   return 0;
