@@ -30,7 +30,7 @@
     const s = Math.round((Date.now() - t) / 1000);
     const a = Math.abs(s);
     let text;
-    if (a < 5) text = mode === "uptime" ? "0 s" : "just now";
+    if (a < 5 && mode !== "uptime") text = "just now";
     else if (a < 60) text = `${a} s`;
     else if (a < 3600) text = `${Math.floor(a / 60)} min`;
     else if (a < 86400) text = `${Math.floor(a / 3600)} h`;

@@ -52,7 +52,8 @@ describe("dashboard pages", () => {
     expect(p.text).toContain("<dt>Bounce method</dt><dd>crossover (margin 0.95)</dd>");
     expect(p.text).toContain("<dt>Deploy group</dt><dd>dev.everything</dd>");
     expect(p.text).toContain(`data-version="${"b".repeat(40)}"`);
-    for (const id of ["alerts", "mesh", "autoscaling"]) expect(p.text).toContain(`<section id="${id}" hidden></section>`);
+    for (const id of ["alerts", "mesh", "autoscaling"])
+      expect(p.text).toContain(`<section id="${id}" hidden></section>`);
     expect(p.text).toContain('hx-post="/ui/actions/services/hello/main/state/stop"');
   });
 
@@ -125,7 +126,9 @@ describe("dashboard pages", () => {
       }),
     );
     app.get("/v1/services/:service/:instance/autoscaler", (c) => c.json({ desired_instances: 5 }));
-    app.get("/v1/jobs", (c) => c.json({ jobs: [{ service: "reports", job: "nightly", schedule: { words: "daily" } }] }));
+    app.get("/v1/jobs", (c) =>
+      c.json({ jobs: [{ service: "reports", job: "nightly", schedule: { words: "daily" } }] }),
+    );
     const p = await page(app, "/services/hello/main");
     expect(p.text).toMatch(/<section id="alerts" class="alerts">.*check_paasta_services_replication.hello.main/s);
     expect(p.text).toMatch(/<section id="mesh" class="mesh">.*data-backend="t1"/s);

@@ -144,7 +144,11 @@ describe("at a glance", () => {
 
   it("is Stuck when the monitor says the bounce makes no progress, and counts firing alerts", () => {
     const bouncing = status({ deploy_status: "Deploying" });
-    const g = glance(bouncing, [alert({ kind: "bounce_stuck", state: "pending" }), alert({ kind: "replication" })], true);
+    const g = glance(
+      bouncing,
+      [alert({ kind: "bounce_stuck", state: "pending" }), alert({ kind: "replication" })],
+      true,
+    );
     expect(g.state).toBe("Stuck");
     expect(g.badges.map((b) => [b.kind, b.text])).toEqual([
       ["stuck", "bounce stuck"],
@@ -184,15 +188,34 @@ describe("deploy history", () => {
         service: "hello",
         instance: "N/A",
         component: "deploy",
-        message: "Marked bbbb for deployment in deploy group dev.everything (tag paasta-dev.everything-20240501T110000-deploy)",
+        message:
+          "Marked bbbb for deployment in deploy group dev.everything (tag paasta-dev.everything-20240501T110000-deploy)",
         user: "alice",
       },
     ]);
     const entry = { imageVersion: null, rolledBack: false };
-    const rows = historyRows("hello", "dev.everything", [
-      { ...entry, sha: "c".repeat(40), timestamp: "20240501T120000", tag: "paasta-dev.everything-20240501T120000-deploy", current: true },
-      { ...entry, sha: "b".repeat(40), timestamp: "20240501T110000", tag: "paasta-dev.everything-20240501T110000-deploy", current: false, rolledBack: true },
-    ], who);
+    const rows = historyRows(
+      "hello",
+      "dev.everything",
+      [
+        {
+          ...entry,
+          sha: "c".repeat(40),
+          timestamp: "20240501T120000",
+          tag: "paasta-dev.everything-20240501T120000-deploy",
+          current: true,
+        },
+        {
+          ...entry,
+          sha: "b".repeat(40),
+          timestamp: "20240501T110000",
+          tag: "paasta-dev.everything-20240501T110000-deploy",
+          current: false,
+          rolledBack: true,
+        },
+      ],
+      who,
+    );
     expect(rows.map((r) => [r.by, r.rollback])).toEqual([
       [null, null],
       ["alice", `paasta rollback -s hello -l dev.everything -k ${"b".repeat(40)}`],
@@ -221,7 +244,9 @@ describe("sections shown only when there is data", () => {
           name: "hello.main",
           proxy_port: 20001,
           served: true,
-          backends: [{ task: "hello.main.t1", address: "127.0.0.1:31000", state: "draining", healthy: true, sessions: 4 }],
+          backends: [
+            { task: "hello.main.t1", address: "127.0.0.1:31000", state: "draining", healthy: true, sessions: 4 },
+          ],
         },
       ],
     }).text;
@@ -295,7 +320,11 @@ describe("action results", () => {
     expect(flash(202, { message: "Replica t1 is being replaced" }).text).toBe(
       '<p class="flash ok">Replica t1 is being replaced</p>',
     );
-    const refused = flash(401, { code: "PAASTA_API_UNAUTHORIZED", message: "write refused: no bearer token", fix: "Send it" }).text;
+    const refused = flash(401, {
+      code: "PAASTA_API_UNAUTHORIZED",
+      message: "write refused: no bearer token",
+      fix: "Send it",
+    }).text;
     expect(refused).toContain("Refused</strong> (401 PAASTA_API_UNAUTHORIZED): write refused: no bearer token");
   });
 });

@@ -1,16 +1,18 @@
 /**
- * The home page's data: every service of this cluster with its instances' status (through the status route,
- * in-process), the active alerts, the counts at the top, the jobs when the cluster runs any, and links to the
- * other clusters' dashboards.
+ * The home page's data: every service of this cluster with its instances' status (what the status route
+ * answers, read in one sweep where the backend can), the active alerts (alerts route, in-process), the counts
+ * at the top, the jobs when the cluster runs any, and links to the other clusters' dashboards.
  */
 import { z } from "@hono/zod-openapi";
+import { canListStatuses } from "../../backends/powers.js";
+import { isPaastaError } from "../../errors.js";
 import { type ActiveAlert, AlertList } from "../../model/alerts.js";
 import type { InstanceStatus } from "../../model/status.js";
 import type { ApiContext } from "../context.js";
-import { InstanceStatusBody } from "../schemas.js";
+import { statusOf } from "../helpers.js";
 import { type CatalogInstance, type CatalogService, catalog } from "./catalog.js";
 import { type Glance, glance } from "./problems.js";
-import { apiPath, type InProcessApi, optional, read } from "./reads.js";
+import { type InProcessApi, optional, type Read } from "./reads.js";
 
 export interface HomeRow {
   readonly service: string;
@@ -56,9 +58,37 @@ export interface HomeModel {
 /** Jobs as the home page needs them (the jobs route's full shape is read on the jobs pages). */
 const JobNames = z.object({ jobs: z.array(z.object({ service: z.string(), job: z.string() }).passthrough()) });
 
-export async function rowOf(api: InProcessApi, i: CatalogInstance, alerts: readonly ActiveAlert[]): Promise<HomeRow> {
+/** An instance's status, or why there is none (the status route's catalogue message). */
+export type StatusSource = (service: string, instance: string) => Promise<Read<InstanceStatus>>;
+
+/**
+ * Statuses for pages that list many instances: what the status route returns (`statusOf`, the backend's
+ * status through the contract), read with one sweep where the backend can list them all (StatusLister),
+ * without a request per instance through the app.
+ */
+export async function statusSource(ctx: ApiContext): Promise<StatusSource> {
+  const swept = canListStatuses(ctx.backend)
+    ? new Map((await ctx.backend.listStatuses()).map((s) => [`${s.service}.${s.instance}`, s]))
+    : undefined;
+  return async (service, instance) => {
+    const hit = swept?.get(`${service}.${instance}`);
+    if (hit) return { status: 200, value: hit };
+    try {
+      return { status: 200, value: await statusOf(ctx, service, instance) };
+    } catch (e) {
+      if (!isPaastaError(e)) return { status: 500, error: (e as Error).message };
+      return { status: e.httpStatus, error: e.message };
+    }
+  };
+}
+
+export async function rowOf(
+  status: StatusSource,
+  i: CatalogInstance,
+  alerts: readonly ActiveAlert[],
+): Promise<HomeRow> {
   const mine = alerts.filter((a) => a.service === i.service && a.instance === i.instance);
-  const r = await read(api, apiPath("v1", "services", i.service, i.instance, "status"), InstanceStatusBody);
+  const r = await status(i.service, i.instance);
   const deployed = i.app !== undefined || r.value !== undefined;
   return {
     service: i.service,
@@ -97,9 +127,10 @@ export async function homeModel(ctx: ApiContext, api: InProcessApi, now = Date.n
     optional(api, "/v1/alerts", AlertList).then((l) => l?.alerts ?? []),
     optional(api, "/v1/jobs", JobNames),
   ]);
+  const status = await statusSource(ctx);
   const services = await Promise.all(
     catalog(ctx.soaDir, ctx.system, ctx.cluster).map(async (s: CatalogService): Promise<HomeService> => {
-      const rows = await Promise.all(s.instances.map((i) => rowOf(api, i, alerts)));
+      const rows = await Promise.all(s.instances.map((i) => rowOf(status, i, alerts)));
       return { ...s, rows };
     }),
   );

@@ -17,7 +17,10 @@ export function badges(list: readonly Badge[]): Html {
 function version(r: HomeRow): Html {
   const s = r.status;
   if (!s) return html`<span class="muted">${r.error ?? "—"}</span>`;
-  const live = s.versions.filter((v) => v.replicas > 0 || v.desired);
+  // Old versions first: "old → new" while a bounce runs.
+  const live = s.versions
+    .filter((v) => v.replicas > 0 || v.desired)
+    .sort((a, b) => Number(a.desired) - Number(b.desired));
   return html`${live.map(
     (v, i) =>
       html`${i > 0 ? html` <span class="arrow">→</span> ` : ""}<code class="${v.desired ? "sha" : "sha old"}">${versionLabel(v)}</code>`,

@@ -71,7 +71,7 @@ export interface InstanceModel extends InstanceLive {
 }
 
 const EVENT_COMPONENTS = "deploy,task_lifecycle";
-export const EVENT_LINES = 20;
+export const EVENT_LINES = 12;
 
 /** What the live stream refreshes: everything but the config and the history. */
 export async function instanceLive(api: InProcessApi, service: string, instance: string): Promise<InstanceLive> {

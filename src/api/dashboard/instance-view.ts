@@ -45,17 +45,19 @@ export function summaryFragment(n: Names, l: InstanceLive): Html {
 </section>`;
 }
 
+function lastExit(t: TaskStatus): Html {
+  if (t.last_exit_code === null && !t.reason) return html``;
+  return html`${t.last_exit_code !== null ? html`<code>${t.last_exit_code}</code> ` : ""}<span class="small">${t.reason ?? ""}</span>`;
+}
+
 function taskRow(n: Names, t: TaskStatus, now: number): Html {
   const restart = `/ui/actions/services/${seg(n.service)}/${seg(n.instance)}/replicas/${seg(t.id)}/restart`;
   return html`<tr data-task="${t.id}">
-  <td><code>${t.id}</code></td>
-  <td>${t.host}${t.port !== null ? `:${t.port}` : ""}</td>
-  <td><span class="task-${t.state}">${t.state}</span></td>
-  <td>${t.healthy ? html`<span class="ok">healthy</span>` : html`<span class="warn">not healthy</span>`}</td>
+  <td><code>${t.id}</code><br><span class="small muted">${t.host}${t.port !== null ? `:${t.port}` : ""}</span></td>
+  <td><span class="task-${t.state}">${t.state}</span>${t.state !== "healthy" ? html`<br><span class="health ${t.healthy ? "ok" : "warn"} small">${t.healthy ? "healthy" : "not healthy"}</span>` : ""}</td>
   <td>${when(t.started_at, now, "uptime")}</td>
   <td class="num">${t.restarts}</td>
-  <td class="num">${t.last_exit_code ?? ""}</td>
-  <td class="small">${t.reason ?? ""}</td>
+  <td>${lastExit(t)}</td>
   <td>${n.canRestart ? html`<button type="button" class="small js-only" hx-post="${restart}" hx-target="#flash" hx-confirm="Restart task ${t.id} of ${n.service}.${n.instance}?">Restart</button>` : ""}</td>
 </tr>`;
 }
@@ -69,7 +71,7 @@ function versionCard(n: Names, v: VersionStatus, desired: number, now: number): 
   ${v.failures?.count ? html`<p class="small warn">${v.failures.count} failed task(s); last exit ${v.failures.last_exit_code ?? "?"}${v.failures.last_reason ? `: ${v.failures.last_reason}` : ""} ${when(v.failures.last_at, now)}</p>` : ""}
   ${
     v.tasks.length
-      ? html`<table class="tasks"><thead><tr><th>Task</th><th>Address</th><th>State</th><th>Health</th><th>Uptime</th><th>Restarts</th><th>Last exit</th><th>Reason</th><th></th></tr></thead>
+      ? html`<table class="tasks"><thead><tr><th>Task</th><th>State</th><th>Uptime</th><th>Restarts</th><th>Last exit</th><th></th></tr></thead>
   <tbody>${v.tasks.map((t) => taskRow(n, t, now))}</tbody></table>`
       : html`<p class="muted small">No tasks.</p>`
   }

@@ -9,7 +9,7 @@ import { AlertList } from "../../model/alerts.js";
 import type { ApiContext } from "../context.js";
 import { catalog } from "./catalog.js";
 import { type GroupHistory, groupHistories } from "./history.js";
-import { type HomeService, rowOf } from "./home-data.js";
+import { type HomeService, rowOf, statusSource } from "./home-data.js";
 import { apiPath, type InProcessApi, optional } from "./reads.js";
 
 /** The pipeline state as the page shows it (docs/pipeline.md has the whole shape). */
@@ -45,7 +45,8 @@ export async function serviceRows(ctx: ApiContext, api: InProcessApi, name: stri
   const s = catalog(ctx.soaDir, ctx.system, ctx.cluster).find((c) => c.name === name);
   if (!s) return undefined;
   const alerts = (await optional(api, `/v1/alerts?service=${encodeURIComponent(name)}`, AlertList))?.alerts ?? [];
-  const rows = await Promise.all(s.instances.map((i) => rowOf(api, i, alerts)));
+  const status = await statusSource(ctx);
+  const rows = await Promise.all(s.instances.map((i) => rowOf(status, i, alerts)));
   return { ...s, rows };
 }
 

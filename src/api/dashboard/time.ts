@@ -27,7 +27,9 @@ function span(s: number): string {
 export function since(iso: string | null, now: number): string {
   if (!iso) return "";
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? "" : span(Math.max(0, Math.round((now - t) / 1000))).replace("just now", "0 s");
+  if (Number.isNaN(t)) return "";
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  return s < 60 ? `${s} s` : span(s);
 }
 
 /** `2024-01-31 23:59:59 UTC`: the absolute form shown on hover. */
