@@ -166,4 +166,12 @@ describe("the dashboard in Chromium, on the local runtime", () => {
     });
     expect((await status("canary")).desired_state).toBe("start");
   }, 90_000);
+
+  it("paasta up stops promptly while a page is streaming live updates", async () => {
+    await page.goto(`${ws.api}/services/hello/main`);
+    await page.waitForFunction(() => document.getElementById("live-state")?.textContent === "live");
+    const started = Date.now();
+    expect(await up?.kill("SIGTERM")).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 });

@@ -10,7 +10,7 @@ import { historyTable } from "../../src/api/dashboard/history-view.js";
 import { escapeHtml, html, raw, safeUrl } from "../../src/api/dashboard/html.js";
 import { versionsFragment } from "../../src/api/dashboard/instance-view.js";
 import { jobFragment, jobsFragment } from "../../src/api/dashboard/jobs.js";
-import { changedFragments, fragmentId, ndjsonLines } from "../../src/api/dashboard/live.js";
+import { changedFragments, fragmentId, ndjsonLines, nextDelay, sharer } from "../../src/api/dashboard/live.js";
 import { logLine } from "../../src/api/dashboard/logs-view.js";
 import { crashLooping, glance } from "../../src/api/dashboard/problems.js";
 import { alertsFragment, autoscalingFragment, meshFragment } from "../../src/api/dashboard/slots-view.js";
@@ -167,6 +167,20 @@ describe("the live stream", () => {
     expect(changedFragments(sent, [a, b])).toEqual([]);
     const a2 = html`<section id="a">2</section>`;
     expect(changedFragments(sent, [a2, b])).toEqual([a2]);
+  });
+
+  it("re-renders a slow page less often, and shares one render between the streams of the same page", async () => {
+    expect(nextDelay(50)).toBe(1000);
+    expect(nextDelay(400)).toBe(2000);
+    const share = sharer();
+    let renders = 0;
+    const render = async () => {
+      renders++;
+      return [];
+    };
+    const [tab1, tab2, other] = [share("/ui/live/home", render), share("/ui/live/home", render), share("/x", render)];
+    await Promise.all([tab1(), tab2(), other()]);
+    expect(renders).toBe(2);
   });
 
   it("parses NDJSON across chunk boundaries", () => {

@@ -25,7 +25,7 @@ import { instanceLive, instanceModel } from "./instance-data.js";
 import { instancePage, liveFragments } from "./instance-view.js";
 import { jobFragment, jobPage, jobsFragment, jobsPage, readJob, readJobs } from "./jobs.js";
 import { CONTENT_SECURITY_POLICY, page } from "./layout.js";
-import { streamFragments, streamLogs } from "./live.js";
+import { sharer, streamFragments, streamLogs } from "./live.js";
 import { LOG_COMPONENTS, TAIL_LINES } from "./logs-view.js";
 import { apiPath, type InProcessApi } from "./reads.js";
 import { serviceModel, serviceRows } from "./service-data.js";
@@ -134,7 +134,10 @@ function pages(app: OpenAPIHono, ctx: ApiContext, api: DashboardApi): void {
 }
 
 function live(app: OpenAPIHono, ctx: ApiContext, api: DashboardApi): void {
-  const sse = (c: Context, render: () => Promise<Html[]>) => streamSSE(c, (s) => streamFragments(s, render));
+  const share = sharer();
+  const key = (c: Context) => new URL(c.req.url).pathname;
+  const sse = (c: Context, render: () => Promise<Html[]>) =>
+    streamSSE(c, (s) => streamFragments(s, share(key(c), render)));
   app.get("/ui/live/home", (c) =>
     sse(c, async () => {
       const m = await homeModel(ctx, api.request);
@@ -154,8 +157,11 @@ function live(app: OpenAPIHono, ctx: ApiContext, api: DashboardApi): void {
     const from = after && !Number.isNaN(Date.parse(after)) ? after : new Date().toISOString();
     return streamSSE(c, async (s) => {
       await Promise.all([
-        streamFragments(s, async () =>
-          liveFragments(names, await instanceLive(api.request, service, instance), Date.now()),
+        streamFragments(
+          s,
+          share(key(c), async () =>
+            liveFragments(names, await instanceLive(api.request, service, instance), Date.now()),
+          ),
         ),
         streamLogs(
           s,

@@ -13,6 +13,8 @@ import type { InProcessApi } from "./reads.js";
 
 export const LIVE_INTERVAL_MS = 1000;
 const PING_MS = 15_000;
+/** A page that takes long to render is re-rendered less often: at most this share of the time is rendering. */
+const MAX_RENDER_SHARE = 0.2;
 
 /** The id of a fragment's root element (`<section id="versions" …>`). Pure. */
 export function fragmentId(h: Html): string | undefined {
@@ -31,11 +33,36 @@ export function changedFragments(sent: Map<string, string>, fragments: readonly 
   return out;
 }
 
-/** Sends changed fragments every LIVE_INTERVAL_MS until the stream is aborted. */
+/** The pause before the next render: a second, longer when rendering is slow (a big home page). Pure. */
+export function nextDelay(renderMs: number): number {
+  return Math.max(LIVE_INTERVAL_MS, Math.round(renderMs / MAX_RENDER_SHARE));
+}
+
+export type Share = (key: string, render: () => Promise<Html[]>) => () => Promise<Html[]>;
+
+/**
+ * Renders shared by the streams of the same page (`key`) that ask within half an interval of each other, so
+ * ten open tabs of the home page cost one render a second, not ten. One per dashboard (API app).
+ */
+export function sharer(): Share {
+  const recent = new Map<string, { at: number; fragments: Promise<Html[]> }>();
+  return (key, render) => () => {
+    const now = Date.now();
+    for (const [k, v] of recent) if (now - v.at >= LIVE_INTERVAL_MS) recent.delete(k);
+    const hit = recent.get(key);
+    if (hit && now - hit.at < LIVE_INTERVAL_MS / 2) return hit.fragments;
+    const fragments = render();
+    recent.set(key, { at: now, fragments });
+    return fragments;
+  };
+}
+
+/** Sends changed fragments about every second until the stream is aborted. */
 export async function streamFragments(s: SSEStreamingApi, render: () => Promise<Html[]>): Promise<void> {
   const sent = new Map<string, string>();
   let pinged = Date.now();
   while (!s.aborted && !s.closed) {
+    const started = Date.now();
     try {
       for (const f of changedFragments(sent, await render())) await s.writeSSE({ event: "swap", data: f.text });
     } catch (e) {
@@ -45,7 +72,7 @@ export async function streamFragments(s: SSEStreamingApi, render: () => Promise<
       await s.write(": ping\n\n");
       pinged = Date.now();
     }
-    await s.sleep(LIVE_INTERVAL_MS);
+    await s.sleep(nextDelay(Date.now() - started));
   }
 }
 
