@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// `npm start`: a demo of the platform on this machine. Creates a workspace in .paasta-demo/ ($PAASTA_DEMO_DIR
-// elsewhere; once, see scripts/demo.js): a git repository per example service, a soa-configs tree and a system
-// config for a local cluster `dev`; marks the services for deployment; then runs `paasta up`. The first line
-// printed is the dashboard's URL. Ctrl-C stops it (and the services).
+// `npm start`: a demo of the platform on this machine. Creates a workspace in .paasta-demo/ (once, see
+// scripts/demo.js): a git repository per example service, a soa-configs tree and a system config for a local
+// cluster `dev`; marks the services for deployment; then runs `paasta up`. The first line printed is the
+// dashboard's URL. Ctrl-C stops it (and the services).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { bin, createWorkspace, markDemo, paths, root, systemConfig } from "./demo.js";
+import { demoHints, writeEnvFile } from "./demo-hints.js";
 
-const ws = process.env.PAASTA_DEMO_DIR || join(root, ".paasta-demo");
+// PAASTA_DEMO_DIR: the workspace elsewhere (tests run the demo in a temporary directory).
+const ws = process.env.PAASTA_DEMO_DIR ? resolve(process.env.PAASTA_DEMO_DIR) : join(root, ".paasta-demo");
 const { etc } = paths(ws);
 const fresh = !existsSync(join(etc, "paasta.json"));
 if (fresh) await createWorkspace(ws);
@@ -17,17 +19,14 @@ const api = systemConfig(ws).api_endpoints.dev;
 console.log(`Dashboard: ${api}/   (the web UI of cluster dev; docs/dashboard.md)`);
 if (fresh) console.log(`Created the demo workspace in ${ws}`);
 markDemo(ws);
-const p = `PAASTA_SYSTEM_CONFIG_DIR=${etc} npx paasta`;
+const envFile = writeEnvFile(root, ws, etc);
 console.log(`
 The platform is starting: cluster dev (local runtime), API ${api}
 Open the dashboard: ${api}/   (actions ask for the API token: api_auth_token in ${join(etc, "paasta.json")})
-In another terminal, try:
-  ${p} status -s hello -v
-  ${p} logs -s hello -f
-  cd ${join(ws, "repos/hello")} && echo change >> README && git add -A && git commit -m change
-  ${p} mark-for-deployment -s hello -c $(git -C ${join(ws, "repos/hello")} rev-parse HEAD) -l dev.everything    # watch a crossover bounce
-  ${p} stop -s hello -c dev -i main      then      ${p} start -s hello -c dev -i main
-  ${p} pipeline run -s hello -k $(git -C ${join(ws, "repos/hello")} rev-parse HEAD)    # deploy.yaml step by step (docs/pipeline.md)
+In another terminal, from ${process.cwd()}, try (each line works pasted in order):
+${demoHints({ cwd: process.cwd(), ws, envFile })
+  .map((l) => `  ${l}`)
+  .join("\n")}
 Start over with: rm -rf ${ws}
 `);
 const up = spawn(process.execPath, [bin, "up", "--cluster", "dev"], {

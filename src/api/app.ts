@@ -22,12 +22,16 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
 import { dashboardRoutes } from "./dashboard/index.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
+import { requestDeadline, requestLog } from "./request-limits.js";
 import { alertRoutes } from "./routes/alerts.js";
+import { deployQueueRoutes } from "./routes/deploy-queue.js";
+import { deploymentRoutes } from "./routes/deployments.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { pipelineRoutes } from "./routes/pipeline.js";
 import { replicaRoutes } from "./routes/replicas.js";
 import { servicesRoutes } from "./routes/services.js";
+import { stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
 import { versionRoutes } from "./routes/version.js";
 
@@ -37,10 +41,13 @@ export type { ApiContext } from "./context.js";
 const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   versionRoutes,
   servicesRoutes,
+  deploymentRoutes,
   statusRoutes,
+  stateRoutes,
   replicaRoutes,
   logRoutes,
   pipelineRoutes,
+  deployQueueRoutes,
   alertRoutes,
   metricsRoutes,
 ];
@@ -50,6 +57,8 @@ export function buildApi(ctx: ApiContext): OpenAPIHono {
   app.onError(onError);
   app.notFound(notFound(() => app.routes));
   app.use(limitUrl);
+  if (ctx.requestLog) app.use(requestLog(ctx.requestLog));
+  if (ctx.maxRequestSeconds) app.use(requestDeadline(ctx.maxRequestSeconds));
   for (const routes of ROUTES) app.route("/", routes(ctx));
   // The web dashboard reads through the routes above, in-process (not in the OpenAPI document).
   const hasRoute = (method: string, path: string) => app.routes.some((r) => r.method === method && r.path === path);

@@ -76,17 +76,26 @@ export function commaList(value: string | undefined): string[] | undefined {
 }
 
 /**
- * A second short flag for an option (commander allows one): PaaSTA accepts both `-c` and `-k` for the commit.
- * The alias is hidden from --help; the option's description should mention it.
+ * Another spelling of an option (PaaSTA's parsers give several: `-f, -F, --tail`; commander shows one short and
+ * one long). The alias is hidden from --help (the option's description should mention it); when given, it sets
+ * `target` unless `target` was given too.
  */
-export function shortAlias(cmd: Command, short: string, target: string, valueName = "<value>"): Command {
-  const key = short.replace(/^-/, "");
-  cmd.addOption(new Option(`${short} ${valueName}`).hideHelp());
+export function aliasOption(cmd: Command, flags: string, target: string): Command {
+  const alias = new Option(flags).hideHelp();
+  cmd.addOption(alias);
+  const key = alias.attributeName();
   cmd.hook("preAction", (_parent, action) => {
     const opts = action.opts() as Record<string, unknown>;
-    if (opts[key] !== undefined && opts[target] === undefined) action.setOptionValue(target, opts[key]);
+    const source = action.getOptionValueSource(target);
+    if (opts[key] !== undefined && (source === undefined || source === "default"))
+      action.setOptionValue(target, opts[key]);
   });
   return cmd;
+}
+
+/** A second short flag for an option (commander allows one): PaaSTA accepts both `-c` and `-k` for the commit. */
+export function shortAlias(cmd: Command, short: string, target: string, valueName = "<value>"): Command {
+  return aliasOption(cmd, `${short} ${valueName}`, target);
 }
 
 /** Fails like a missing required option when `value` is undefined (for options that have a short alias). */

@@ -4,7 +4,7 @@
  * (`file-check.ts` `loadServiceDir`): commands that only read values (deploy record, list, info) skip them and
  * the schema library's start-up cost; whatever decides what runs works on checked directories only.
  */
-import { readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PaastaError } from "../errors.js";
 import { type FileKind, type InstanceType, parseInstanceFileName } from "./kinds.js";
@@ -31,6 +31,8 @@ export interface ServiceDir {
   readonly files: readonly SoaFile[];
   /** Whether the files' schema problems are in `problems` (see file-check.ts). */
   readonly checked: boolean;
+  /** What was skipped or ignored, and why (validate prints them as warnings): broken links, unsupported files. */
+  readonly notes?: readonly string[];
 }
 
 const SINGLE_FILES: Readonly<Record<string, FileKind>> = {
@@ -94,7 +96,13 @@ export function readServiceDir(soaDir: string, name: string, displayPrefix = "")
     throw new PaastaError("PAASTA_SERVICE_NOT_FOUND", { service: name, dir: soaDir });
   }
   const files: SoaFile[] = [];
+  const notes: string[] = [];
   for (const entry of entries) {
+    const skipped = skippedEntry(dir, entry);
+    if (skipped) {
+      notes.push(`${displayPrefix}${entry}: ${skipped}`);
+      continue;
+    }
     const single = SINGLE_FILES[entry];
     const typed = single ? undefined : parseInstanceFileName(entry);
     if (!single && !typed) continue;
@@ -106,7 +114,25 @@ export function readServiceDir(soaDir: string, name: string, displayPrefix = "")
     }
     files.push({ name: entry, kind, cluster: typed?.cluster, doc: read.doc, problems: [] });
   }
-  return { name, dir, displayPrefix, files, checked: false };
+  return { name, dir, displayPrefix, files, checked: false, notes };
+}
+
+/**
+ * Why an entry of a service directory is skipped, or undefined when it is read: a broken symbolic link (PaaSTA
+ * skips links it cannot follow), and files PaaSTA reads that paasta does not support (never silently).
+ */
+function skippedEntry(dir: string, entry: string): string | undefined {
+  const path = join(dir, entry);
+  try {
+    if (lstatSync(path).isSymbolicLink()) statSync(path);
+  } catch {
+    return "a broken symbolic link: skipped";
+  }
+  if (/^rollback-.*\.yaml$/.test(entry))
+    return "ignored, not supported: automatic rollback rules (Yelp's SLO-driven rollbacks) are not read by paasta";
+  if (entry === "autotuned_defaults")
+    return "ignored, not supported: autotuned defaults come from Yelp's autotuner, which is not part of paasta";
+  return undefined;
 }
 
 export function findFile(svc: ServiceDir, kind: FileKind, cluster?: string): SoaFile | undefined {

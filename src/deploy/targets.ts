@@ -7,6 +7,10 @@ export interface InstanceTarget {
   readonly instance: string;
   readonly deployGroup: string;
   readonly marginFactor: number;
+  /** The owning team (monitoring `team`), for `-o/--owner`. */
+  readonly team?: string | null;
+  /** The mesh namespaces it registers in, for `-r/--registration`. */
+  readonly registrations?: readonly string[];
 }
 
 export async function longRunningTargets(
@@ -33,7 +37,14 @@ export async function longRunningTargets(
         const cfg = r.ok ? r.config : r.partial;
         if (!cfg) continue;
         if (filters.deployGroup && cfg.deploy_group !== filters.deployGroup) continue;
-        out.push({ cluster, instance, deployGroup: cfg.deploy_group, marginFactor: cfg.bounce_margin_factor });
+        out.push({
+          cluster,
+          instance,
+          deployGroup: cfg.deploy_group,
+          marginFactor: cfg.bounce_margin_factor,
+          team: cfg.monitoring.team,
+          registrations: cfg.registrations,
+        });
       }
     }
   }

@@ -84,6 +84,14 @@ export class ReconcileLoop {
 
   constructor(private readonly o: LoopOptions) {}
 
+  /** When the last pass ended (null before the first) and whether a pass runs or is asked for (the deploy queue). */
+  passState(): { lastPassAt: number | null; pending: boolean } {
+    return {
+      lastPassAt: this.lastPass || null,
+      pending: this.running || this.pending || this.retryTimer !== undefined,
+    };
+  }
+
   /** Runs a pass when the tree's stamp changed (or the last pass is older than resyncSeconds). */
   private async check(): Promise<void> {
     const stamp = treeStamp(this.o.soaDir);

@@ -113,6 +113,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    deployQueue: () => reconcile.deployQueue(),
     alerts: async () => monitor.alerts(),
   });
   const host = new Host().add(supervisor).add(api).add(reconcile).add(monitor);

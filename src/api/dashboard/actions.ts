@@ -5,11 +5,6 @@
  * `#flash`. Pages send the header from the token entered once per browser tab; a request without it is
  * refused like any API write.
  */
-import { setDesiredState } from "../../deploy/record.js";
-import { isPaastaError, PaastaError } from "../../errors.js";
-import { createLogWriter } from "../../logs/writer.js";
-import type { ApiContext } from "../context.js";
-import { instancesOf, requireToken } from "../helpers.js";
 import { type Html, html } from "./html.js";
 import { apiPath, type InProcessApi } from "./reads.js";
 
@@ -43,44 +38,11 @@ export function restartTask(
   );
 }
 
-/** The API's start/stop route. */
-export const STATE_ROUTE = "/v1/services/:service/:instance/state/:desired_state";
-
-/**
- * Stop or start an instance: the API's state route where this API has it; else the same control tag through
- * the deploy record here, behind the same token check.
- */
-export async function changeState(
-  ctx: ApiContext,
+/** Stop or start an instance: the API's state route (the control tag `paasta stop/start` writes). */
+export function changeState(
   api: InProcessApi,
-  hasStateRoute: boolean,
   t: { service: string; instance: string; state: "start" | "stop" },
   authorization: string | undefined,
 ): Promise<ActionResult> {
-  if (hasStateRoute)
-    return forward(api, `${apiPath("v1", "services", t.service, t.instance, "state", t.state)}`, authorization);
-  try {
-    requireToken(ctx, authorization);
-    if (!instancesOf(ctx, t.service).includes(t.instance))
-      throw new PaastaError("PAASTA_INSTANCE_NOT_FOUND", {
-        service: t.service,
-        instance: t.instance,
-        cluster: ctx.cluster,
-      });
-    const r = await setDesiredState(
-      { soaDir: ctx.soaDir, system: ctx.system, log: createLogWriter(ctx.system?.logWriter()), user: "dashboard" },
-      { service: t.service, state: t.state, clusters: [ctx.cluster], instances: [t.instance] },
-    );
-    const changed = r.changed[0];
-    if (!changed)
-      throw new PaastaError("PAASTA_NOT_DEPLOYED", {
-        what: `${t.service}.${t.instance} on ${ctx.cluster}`,
-        group: r.notDeployed[0]?.deployGroup ?? "its deploy group",
-      });
-    const message = `${t.state} requested for ${t.service}.${t.instance} on ${ctx.cluster} (tag ${changed.tag})`;
-    return { status: 202, body: flash(202, { message }) };
-  } catch (e) {
-    if (!isPaastaError(e)) throw e;
-    return { status: e.httpStatus, body: flash(e.httpStatus, e.toJSON()) };
-  }
+  return forward(api, apiPath("v1", "services", t.service, t.instance, "state", t.state), authorization);
 }

@@ -15,7 +15,7 @@ import { streamSSE } from "hono/streaming";
 import { canRestartReplica } from "../../backends/powers.js";
 import { isPaastaError } from "../../errors.js";
 import type { ApiContext } from "../context.js";
-import { changeState, restartTask, STATE_ROUTE } from "./actions.js";
+import { changeState, restartTask } from "./actions.js";
 import { asset } from "./assets.js";
 import { groupHistories, logLines } from "./history.js";
 import { homeModel } from "./home-data.js";
@@ -186,7 +186,7 @@ function live(app: OpenAPIHono, ctx: ApiContext, api: DashboardApi): void {
   );
 }
 
-function actions(app: OpenAPIHono, ctx: ApiContext, api: DashboardApi): void {
+function actions(app: OpenAPIHono, api: DashboardApi): void {
   app.post("/ui/actions/services/:service/:instance/replicas/:replica/restart", async (c) => {
     const t = { service: param(c, "service"), instance: param(c, "instance"), replica: param(c, "replica") };
     const r = await restartTask(api.request, t, c.req.header("authorization"));
@@ -196,14 +196,7 @@ function actions(app: OpenAPIHono, ctx: ApiContext, api: DashboardApi): void {
     const [service, instance, state] = [param(c, "service"), param(c, "instance"), param(c, "state")];
     if (state !== "start" && state !== "stop")
       return send(c, html`<p class="flash bad">Unknown action ${state}</p>`, 404);
-    const hasRoute = api.hasRoute("POST", STATE_ROUTE);
-    const r = await changeState(
-      ctx,
-      api.request,
-      hasRoute,
-      { service, instance, state },
-      c.req.header("authorization"),
-    );
+    const r = await changeState(api.request, { service, instance, state }, c.req.header("authorization"));
     return send(c, r.body, r.status);
   });
 }
@@ -221,6 +214,6 @@ export function dashboardRoutes(ctx: ApiContext, api: DashboardApi): OpenAPIHono
   });
   pages(app, ctx, api);
   live(app, ctx, api);
-  actions(app, ctx, api);
+  actions(app, api);
   return app;
 }

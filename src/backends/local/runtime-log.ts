@@ -2,8 +2,8 @@
  * The local runtime's log stream: one JSON line per event in `STATE_DIR/logs/SERVICE.jsonl`, with PaaSTA's
  * log line shape (timestamp, level, cluster, service, instance, component, message). Components:
  * `stdout`/`stderr` (copied from each task's output files by log-capture.ts), `task_lifecycle` (a task started,
- * became healthy, failed, stopped) and `deploy` (bounces). Lines written while the runtime was down are
- * copied when it comes back, stamped with that time.
+ * became healthy, failed, stopped) and `deploy` (bounces). Output lines carry the time they were written
+ * (log-capture.ts stamps them with their file's modification time).
  */
 import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -34,7 +34,10 @@ export class RuntimeLog {
     return join(this.dir, `${service}.jsonl`);
   }
 
-  write(line: Omit<RuntimeLogLine, "timestamp" | "cluster" | "level"> & Partial<Pick<RuntimeLogLine, "level">>): void {
+  write(
+    line: Omit<RuntimeLogLine, "timestamp" | "cluster" | "level"> &
+      Partial<Pick<RuntimeLogLine, "level" | "timestamp">>,
+  ): void {
     const full: RuntimeLogLine = {
       timestamp: new Date().toISOString(),
       cluster: this.cluster,

@@ -96,14 +96,14 @@ function whyNotRunning(
   return parts.join("; ");
 }
 
-function taskStatus(t: TaskRecord, restarts: number): TaskStatus {
+function taskStatus(t: TaskRecord): TaskStatus {
   return {
     id: t.id,
     host: t.host,
     port: t.port,
     state: t.state,
     healthy: t.state === "healthy",
-    restarts,
+    restarts: t.restarts ?? 0,
     started_at: t.started_at === null ? null : new Date(t.started_at).toISOString(),
     last_exit_code: t.last_exit_code,
     reason: t.reason,
@@ -126,7 +126,6 @@ function versionsOf(
     if (tasks.length === 0 && hash !== app.config_hash) continue;
     const sample = tasks[0];
     const failed = all.filter((t) => t.config_hash === hash && t.state === "failed");
-    const restarts = failed.length;
     const running = tasks.filter((t) => t.state !== "draining");
     const last = failed.reduce<TaskRecord | undefined>(
       (a, t) => (!a || (t.stopped_at ?? 0) >= (a.stopped_at ?? 0) ? t : a),
@@ -139,12 +138,12 @@ function versionsOf(
       desired: hash === app.config_hash,
       replicas: running.length,
       ready_replicas: running.filter(happy).length,
-      tasks: tasks.map((t) => taskStatus(t, restarts)),
+      tasks: tasks.map(taskStatus),
       // Failures of this version so far: a crash loop stays visible between two restarts (the monitor reads it).
       ...(last
         ? {
             failures: {
-              count: restarts,
+              count: failed.length,
               last_exit_code: last.last_exit_code,
               last_reason: last.reason,
               last_at: last.stopped_at === null ? null : new Date(last.stopped_at).toISOString(),

@@ -36,6 +36,10 @@ export interface TaskRecord {
   last_exit_code: number | null;
   reason: string | null;
   log_dir: string;
+  /** Times this replica was restarted: the failed task it replaced had this many, plus one. */
+  restarts: number;
+  /** The failed task this one replaced (null for a first start or a new version's task). */
+  replaces: string | null;
 }
 
 /** The exit code a task's wrapper wrote to `exit_code` in its log directory; null when none was written. */
@@ -67,7 +71,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   git_sha TEXT NOT NULL, image_version TEXT, state TEXT NOT NULL, pid INTEGER, container_id TEXT, proc_start TEXT,
   host TEXT NOT NULL, port INTEGER, created_at INTEGER NOT NULL, started_at INTEGER, healthy_since INTEGER,
   stopped_at INTEGER, draining_since INTEGER, failures INTEGER NOT NULL DEFAULT 0, last_exit_code INTEGER,
-  reason TEXT, log_dir TEXT NOT NULL);
+  reason TEXT, log_dir TEXT NOT NULL, restarts INTEGER NOT NULL DEFAULT 0, replaces TEXT);
 CREATE INDEX IF NOT EXISTS tasks_app ON tasks (service, instance);
 CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state);
 CREATE TABLE IF NOT EXISTS log_offsets (task_id TEXT NOT NULL, stream TEXT NOT NULL, offset INTEGER NOT NULL,
@@ -106,6 +110,27 @@ export class Store {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
+    this.migrate();
+  }
+
+  /** Columns added after a state directory was created. */
+  private migrate(): void {
+    const cols = new Set((this.db.pragma("table_info(tasks)") as Array<{ name: string }>).map((c) => c.name));
+    if (!cols.has("restarts")) this.db.exec("ALTER TABLE tasks ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0");
+    if (!cols.has("replaces")) this.db.exec("ALTER TABLE tasks ADD COLUMN replaces TEXT");
+  }
+
+  /**
+   * The newest failed task of an app version that no task has replaced yet: a new task takes its place, with its
+   * restart count plus one and its exit code (as a pod's restartCount and lastState). Call it with no await
+   * before insertTask, so two launches never take the same one.
+   */
+  unreplacedFailure(service: string, instance: string, configHash: string): TaskRecord | undefined {
+    return this.stmt(
+      `SELECT * FROM tasks t WHERE service = ? AND instance = ? AND config_hash = ? AND state = 'failed'
+         AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.replaces = t.id)
+       ORDER BY COALESCE(stopped_at, created_at) DESC LIMIT 1`,
+    ).get(service, instance, configHash) as TaskRecord | undefined;
   }
 
   close(): void {

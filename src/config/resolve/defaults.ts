@@ -27,6 +27,10 @@ export const DEFAULTS = {
   healthcheck_interval_seconds: 10,
   healthcheck_timeout_seconds: 10,
   healthcheck_max_consecutive_failures: 30,
+  /** The least a health check interval or timeout can be: 0 (accepted, as PaaSTA's schema does) becomes this. */
+  healthcheck_min_seconds: 1,
+  /** The least healthcheck_max_consecutive_failures can be (Kubernetes' failureThreshold minimum). */
+  healthcheck_min_failures: 1,
   replication_threshold: 50,
   // the mesh (§1.11) and drains (§6.3)
   weight: 10,
