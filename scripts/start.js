@@ -33,5 +33,12 @@ const up = spawn(process.execPath, [bin, "up", "--cluster", "dev"], {
   stdio: "inherit",
   env: { ...process.env, PAASTA_SYSTEM_CONFIG_DIR: etc },
 });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => up.kill(sig));
+// Ctrl-C reaches both processes (one foreground process group); forward a signal once, for when only this
+// script was signalled, and stay alive until paasta up has stopped its services.
+let forwarded = false;
+for (const sig of ["SIGINT", "SIGTERM"])
+  process.on(sig, () => {
+    if (!forwarded) up.kill(sig);
+    forwarded = true;
+  });
 up.on("exit", (code) => process.exit(code ?? 0));

@@ -13,8 +13,12 @@ export interface ApiClient {
   readonly url: string;
   get<T>(path: string): Promise<{ status: number; body: T }>;
   post<T>(path: string, token?: string): Promise<{ status: number; body: T }>;
-  /** The response body as it arrives (for long-lived streams such as `logs --follow`). */
-  stream(path: string): Promise<AsyncIterable<Buffer>>;
+  /**
+   * The response body as it arrives (for long-lived streams such as `logs --follow`), on a connection of its own
+   * (no agent: an agent's idle timeout would cut a quiet stream). With `idleTimeoutMs`, a stream silent that long
+   * (no line, no heartbeat) fails with ETIMEDOUT, so that a follower can reconnect.
+   */
+  stream(path: string, opts?: { idleTimeoutMs?: number }): Promise<AsyncIterable<Buffer>>;
 }
 
 export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_000): ApiClient {
@@ -22,12 +26,18 @@ export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_
   const url = base.toString().replace(/\/+$/, "");
   const unreachable = (e: NodeJS.ErrnoException) =>
     new PaastaError("PAASTA_API_UNREACHABLE", { cluster, url, detail: e.code ?? e.message });
-  const open = (method: string, path: string, headers: Record<string, string>, timeout: number | undefined) =>
+  const open = (
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    timeout: number | undefined,
+    own = false,
+  ) =>
     new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
       const target = new URL(path, `${url}/`);
       const req = (target.protocol === "https:" ? httpsRequest : request)(
         target,
-        { method, headers, timeout },
+        { method, headers, timeout, ...(own ? { agent: false } : {}) },
         resolve,
       );
       req.on("timeout", () =>
@@ -54,8 +64,8 @@ export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_
     url,
     get: (path) => call("GET", path),
     post: (path, token) => call("POST", path, token),
-    async stream(path) {
-      const res = await open("GET", path, {}, undefined);
+    async stream(path, opts = {}) {
+      const res = await open("GET", path, {}, opts.idleTimeoutMs, true);
       if ((res.statusCode ?? 0) !== 200) {
         const chunks: Buffer[] = [];
         for await (const c of res) chunks.push(c as Buffer);

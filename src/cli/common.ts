@@ -104,13 +104,23 @@ export function required<T>(value: T | undefined, flag: string): T {
   return value;
 }
 
-/** Runs until SIGINT (Ctrl-C) or SIGTERM, then awaits `stop` once: the shape of every foreground daemon. */
-export function untilSignal(stop: () => Promise<void>): Promise<void> {
+/**
+ * Runs until SIGINT (Ctrl-C) or SIGTERM, then awaits `stop` once: the shape of every foreground daemon. Signals
+ * that arrive while stopping (a second Ctrl-C, or a wrapper such as `npm start` forwarding the one the terminal
+ * already delivered) are handed to `onRepeat` and otherwise ignored: dying then would leave the services running.
+ */
+export function untilSignal(stop: () => Promise<void>, onRepeat?: (signal: NodeJS.Signals) => void): Promise<void> {
   return new Promise<void>((resolve) => {
-    const onSignal = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      void stop().then(resolve, resolve);
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) return onRepeat?.(signal);
+      stopping = true;
+      void stop()
+        .then(resolve, resolve)
+        .finally(() => {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+        });
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);

@@ -49,7 +49,12 @@ function taskLine(t: TaskStatus, now: number, verbose: number): string {
   ].join("  ");
 }
 
-export function instanceLines(s: InstanceStatus, m: Marks, verbose: number, now = Date.now()): string[] {
+export function instanceLines(
+  s: InstanceStatus & { readonly config_problems?: readonly string[] },
+  m: Marks,
+  verbose: number,
+  now = Date.now(),
+): string[] {
   const state = stateText(s);
   const colour = state === "Running" ? m.green : state === "Stopped" ? m.dim : m.yellow;
   const lines = [
@@ -57,6 +62,14 @@ export function instanceLines(s: InstanceStatus, m: Marks, verbose: number, now 
   ];
   if (s.deploy_status_message) lines.push(m.yellow(s.deploy_status_message));
   if (s.error_message) lines.push(m.red(s.error_message));
+  for (const p of s.config_problems ?? []) lines.push(m.red(`config problem (left as it runs): ${p}`));
+  if (verbose > 1 && s.command) lines.push(`Command: ${s.command}`);
+  if (verbose > 1 && s.env && Object.keys(s.env).length > 0)
+    lines.push(
+      `Env: ${Object.entries(s.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    );
   for (const v of s.versions) {
     const started = oldestStart(v);
     const since = started

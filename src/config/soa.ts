@@ -4,7 +4,7 @@
  * (`file-check.ts` `loadServiceDir`): commands that only read values (deploy record, list, info) skip them and
  * the schema library's start-up cost; whatever decides what runs works on checked directories only.
  */
-import { lstatSync, readdirSync, statSync } from "node:fs";
+import { type Dirent, lstatSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PaastaError } from "../errors.js";
 import { type FileKind, type InstanceType, parseInstanceFileName } from "./kinds.js";
@@ -46,17 +46,37 @@ export function assertSoaDir(soaDir: string): void {
   let ok = false;
   try {
     ok = statSync(soaDir).isDirectory();
-  } catch {
+  } catch (e) {
+    if (!isMissing(e)) throw unreadable(soaDir, e);
     ok = false;
   }
   if (!ok) throw new PaastaError("PAASTA_SOA_DIR_MISSING", { dir: soaDir });
+}
+
+/** A file system error that means "not there" (rather than "there but not readable"). */
+function isMissing(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** The catalogue error of a part of the tree that exists but cannot be read (permissions, I/O). */
+function unreadable(path: string, e: unknown): PaastaError {
+  const err = e as NodeJS.ErrnoException;
+  const detail = err.code === "EACCES" ? "permission denied" : (err.code ?? err.message);
+  return new PaastaError("PAASTA_SOA_UNREADABLE", { path, detail });
 }
 
 /** Service directories of a soa-configs tree, sorted. Hidden, `_`-prefixed and the `tron/` masters dir are not services. */
 export function listServiceNames(soaDir: string): string[] {
   assertSoaDir(soaDir);
   const names: string[] = [];
-  for (const entry of readdirSync(soaDir, { withFileTypes: true })) {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(soaDir, { withFileTypes: true });
+  } catch (e) {
+    throw unreadable(soaDir, e);
+  }
+  for (const entry of entries) {
     const name = entry.name;
     if (name.startsWith(".") || name.startsWith("_")) continue;
     const p = join(soaDir, name);
@@ -92,7 +112,8 @@ export function readServiceDir(soaDir: string, name: string, displayPrefix = "")
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
-  } catch {
+  } catch (e) {
+    if (!isMissing(e)) throw unreadable(dir, e);
     throw new PaastaError("PAASTA_SERVICE_NOT_FOUND", { service: name, dir: soaDir });
   }
   const files: SoaFile[] = [];

@@ -51,6 +51,41 @@ export async function longRunningTargets(
   return out;
 }
 
+/**
+ * Instances that clusters' APIs report for a service whose config lists fewer than run there: a service whose
+ * files are broken is left running (frozen) and must stay visible. Asks only clusters that have a file of the
+ * service with problems and whose targets came out empty, and adds instances `known` does not have.
+ */
+export async function reportedTargets(
+  soaDir: string,
+  system: SystemConfig,
+  service: string,
+  known: readonly InstanceTarget[],
+  filters: { clusters?: readonly string[]; instances?: readonly string[] },
+): Promise<InstanceTarget[]> {
+  const { readServiceDir, serviceClusters, serviceProblems } = await import("../config/soa.js");
+  const { normaliseService } = await import("./remote.js");
+  const svc = readServiceDir(soaDir, normaliseService(service));
+  if (serviceProblems(svc).length === 0) return [];
+  const listed = system.clusters();
+  const clusters = serviceClusters(svc).filter(
+    (c) =>
+      (!filters.clusters?.length || filters.clusters.includes(c)) &&
+      (listed.length === 0 || listed.includes(c)) &&
+      !known.some((t) => t.cluster === c),
+  );
+  const clients = await clientsFor(system, clusters);
+  const out: InstanceTarget[] = [];
+  for (const [cluster, client] of clients) {
+    const r = await client.get<{ instances?: string[] }>(`/v1/services/${svc.name}`).catch(() => undefined);
+    for (const instance of r?.status === 200 ? (r.body.instances ?? []) : []) {
+      if (filters.instances?.length && !filters.instances.includes(instance)) continue;
+      out.push({ cluster, instance, deployGroup: "", marginFactor: 1 });
+    }
+  }
+  return out;
+}
+
 /** One API client per cluster that has an api_endpoints entry. */
 export async function clientsFor(system: SystemConfig, clusters: Iterable<string>): Promise<Map<string, ApiClient>> {
   const { apiClient } = await import("../api/client.js");

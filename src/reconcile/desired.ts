@@ -88,6 +88,19 @@ export function desiredState(soaDir: string, system: SystemConfig | undefined, c
   return { cluster, apps, undeployed, frozen, services };
 }
 
+/**
+ * The problems that freeze `service` on `cluster` (empty when it reconciles), as a pass computes them and
+ * cached the same way: what the read paths show beside a frozen service's running state.
+ */
+export function frozenProblems(
+  soaDir: string,
+  system: SystemConfig | undefined,
+  cluster: string,
+  service: string,
+): Problem[] {
+  return serviceDesired(soaDir, service, system, cluster, JSON.stringify(system?.data ?? {})).problems;
+}
+
 interface ServiceDesired {
   readonly apps: DesiredApp[];
   readonly undeployed: DesiredState["undeployed"];

@@ -5,9 +5,10 @@
  * became healthy, failed, stopped) and `deploy` (bounces). Output lines carry the time they were written
  * (log-capture.ts stamps them with their file's modification time).
  */
-import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { appendFileSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { LogLine } from "../../logs/writer.js";
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenIfPresent } from "./private-files.js";
 
 export interface RuntimeLogLine extends LogLine {
   readonly task?: string;
@@ -27,7 +28,8 @@ export class RuntimeLog {
     readonly dir: string,
     private readonly cluster: string,
   ) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
+    for (const f of readdirSync(dir)) tightenIfPresent(join(dir, f));
   }
 
   pathOf(service: string): string {
@@ -50,7 +52,7 @@ export class RuntimeLog {
     } catch {
       // first line
     }
-    appendFileSync(path, `${JSON.stringify(full)}\n`);
+    appendFileSync(path, `${JSON.stringify(full)}\n`, { mode: PRIVATE_FILE_MODE });
     if (full.component !== "stdout" && full.component !== "stderr") for (const fn of this.listeners) fn(full);
   }
 }

@@ -4,12 +4,13 @@
  * `paasta up` re-adopts running tasks instead of duplicating or orphaning them. Synchronous (better-sqlite3,
  * WAL): every state change is on disk before the next step.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
 import type { DesiredApp } from "../../model/app.js";
 import type { TaskState } from "../backend.js";
+import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from "./private-files.js";
 
 export interface TaskRecord {
   id: string;
@@ -78,6 +79,24 @@ CREATE TABLE IF NOT EXISTS log_offsets (task_id TEXT NOT NULL, stream TEXT NOT N
   PRIMARY KEY (task_id, stream));
 `;
 
+/** The WAL is truncated to this after a checkpoint. */
+const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Makes freed pages reclaimable (`auto_vacuum = INCREMENTAL`, which `compact` then uses). A database created
+ * without it (before this version) is rebuilt once by VACUUM; when another connection holds it busy, that waits
+ * for a later start.
+ */
+function reclaimable(db: Database.Database): void {
+  if (db.pragma("auto_vacuum", { simple: true }) === 2) return;
+  db.pragma("auto_vacuum = INCREMENTAL");
+  try {
+    db.exec("VACUUM");
+  } catch {
+    // busy: the next open converts it
+  }
+}
+
 const TERMINAL: ReadonlySet<TaskState> = new Set(["stopped", "failed"]);
 
 export function isTerminal(state: TaskState): boolean {
@@ -103,12 +122,18 @@ export class Store {
   }
 
   constructor(stateDir: string) {
-    mkdirSync(stateDir, { recursive: true });
+    ensurePrivateDir(stateDir);
+    const path = join(stateDir, "state.sqlite");
+    ensurePrivateFile(path);
+    for (const extra of ["-wal", "-shm"]) tightenIfPresent(`${path}${extra}`);
     const open = createRequire(import.meta.url)("better-sqlite3") as typeof Database;
-    this.db = new open(join(stateDir, "state.sqlite"));
+    this.db = new open(path);
+    this.db.pragma("busy_timeout = 5000");
+    reclaimable(this.db);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
+    // After a checkpoint the WAL is cut back to this size instead of keeping its high-water mark.
+    this.db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
     this.db.exec(SCHEMA);
     this.migrate();
   }
@@ -131,6 +156,18 @@ export class Store {
          AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.replaces = t.id)
        ORDER BY COALESCE(stopped_at, created_at) DESC LIMIT 1`,
     ).get(service, instance, configHash) as TaskRecord | undefined;
+  }
+
+  /**
+   * Keeps the file small: history older than `maxAgeMs` (and beyond `keep` per app) is deleted, the WAL is
+   * checkpointed and truncated, and free pages are given back to the file system. Returns the tasks deleted.
+   */
+  compact(maxAgeMs: number, keep = 10): number {
+    const deleted = this.pruneTerminal(keep, Date.now() - maxAgeMs);
+    this.stmt("DELETE FROM log_offsets WHERE task_id NOT IN (SELECT id FROM tasks)").run();
+    this.db.pragma("incremental_vacuum");
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    return deleted;
   }
 
   close(): void {
@@ -244,12 +281,16 @@ export class Store {
     this.stmt(`UPDATE tasks SET ${cols.map((c) => `${c} = @${c}`).join(", ")} WHERE id = @id`).run({ ...patch, id });
   }
 
-  /** Keeps the newest `keep` terminal tasks of each app (history for status), deletes older ones. */
-  pruneTerminal(keep = 10): void {
+  /**
+   * Keeps the newest `keep` terminal tasks of each app (history for status) that ended after `since`, deletes
+   * the others. Returns how many were deleted.
+   */
+  pruneTerminal(keep = 10, since = 0): number {
     this.writes++;
     const rows = this.stmt(
-      "SELECT id, service, instance FROM tasks WHERE state IN ('stopped', 'failed') ORDER BY COALESCE(stopped_at, created_at) DESC",
-    ).all() as Array<{ id: string; service: string; instance: string }>;
+      "SELECT id, service, instance, COALESCE(stopped_at, created_at) AS ended FROM tasks WHERE state IN ('stopped', 'failed') ORDER BY ended DESC",
+    ).all() as Array<{ id: string; service: string; instance: string; ended: number }>;
+    let deleted = 0;
     const seen = new Map<string, number>();
     const del = this.stmt("DELETE FROM tasks WHERE id = ?");
     const delOffsets = this.stmt("DELETE FROM log_offsets WHERE task_id = ?");
@@ -258,12 +299,14 @@ export class Store {
         const key = `${r.service}.${r.instance}`;
         const n = (seen.get(key) ?? 0) + 1;
         seen.set(key, n);
-        if (n > keep) {
+        if (n > keep || r.ended < since) {
           del.run(r.id);
           delOffsets.run(r.id);
+          deleted++;
         }
       }
     })();
+    return deleted;
   }
 
   logOffset(taskId: string, stream: string): number {

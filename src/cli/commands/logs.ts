@@ -13,6 +13,7 @@ import {
 } from "../common.js";
 import { checkClusters, guessService } from "../filters.js";
 import { type Io, marks } from "../io.js";
+import { readLogStream } from "../log-stream.js";
 import { DEFAULT_COMPONENTS, LOG_COMPONENTS, lineWindow, parseComponents, parseLogTime } from "../logs-args.js";
 import { formatLogLine, fromTasks } from "../logs-format.js";
 import type { Runner } from "../registry.js";
@@ -137,14 +138,11 @@ export async function runLogs(opts: LogsOptions, io: Io): Promise<number> {
     [...clients.values()].map(async (client) => {
       const got: LogLine[] = [];
       try {
-        const body = await client.stream(`/v1/services/${service}/logs?${q}`);
-        let rest = "";
-        for await (const chunk of body) {
-          rest += chunk.toString("utf8");
-          const lines = rest.split("\n");
-          rest = lines.pop() ?? "";
-          for (const text of lines) if (text) (buffered ? got.push.bind(got) : print)(JSON.parse(text) as LogLine);
-        }
+        await readLogStream(client, `/v1/services/${service}/logs`, q, buffered ? (l) => got.push(l) : print, {
+          follow: opts.tail === true,
+          onDrop: (why) => io.err(`${m.yellow("warning")} ${client.cluster}: ${why}; reconnecting…`),
+          onResume: () => io.err(`${client.cluster}: reconnected`),
+        });
       } catch (e) {
         const err = isPaastaError(e)
           ? e

@@ -51,6 +51,8 @@ export function register(program: Command, io: Io, run: Runner): void {
         )}
 Without both -c and -i, paasta lists the instances and asks for confirmation on a terminal.
 ${verb === "stop" ? "Not on a terminal, stop then refuses unless --yes is given." : "Not on a terminal, it proceeds (as PaaSTA does)."}
+Control tags live in the service's git repository: when other services deploy from the same repository, the
+same CLUSTER.INSTANCE of each of them is reached too; paasta lists them and, off a terminal, needs --yes.
 `,
       )
       .action((positional: string | undefined, opts: ControlOptions) =>
@@ -76,6 +78,7 @@ export async function runControl(verb: Verb, opts: ControlOptions, io: Io, posit
   const { controlBranches } = await import("../../deploy/branches.js");
   const { readServiceDir } = await import("../../config/soa.js");
   const { normaliseService } = await import("../../deploy/remote.js");
+  const { sharedControlTargets } = await import("../../deploy/shared-repo.js");
   const ctx = await recordContext(opts, io);
   const f = resolveFilters(opts, positional, io, ctx.soaDir, ctx.system);
   const pairs = await pairsOf(f, ctx.soaDir, ctx.system);
@@ -93,19 +96,34 @@ export async function runControl(verb: Verb, opts: ControlOptions, io: Io, posit
       filters: "the owner/registration filter",
     });
   const m = marks(io);
-  if (!(f.clusters && f.instances) && !opts.yes) {
-    const svc = readServiceDir(ctx.soaDir, normaliseService(f.service));
-    const selected = requests.flatMap((r) => selectBranches(controlBranches(svc, ctx.system).branches, r));
-    io.out(`You are about to ${verb} the following instances (-c and -i were not both given):`);
-    for (const b of selected) io.out(`  cluster = ${b.cluster}, instance = ${b.instance}`);
+  const say = (line: string) => (opts.json ? io.err(line) : io.out(line));
+  const svc = readServiceDir(ctx.soaDir, normaliseService(f.service));
+  const selected = requests.flatMap((r) => selectBranches(controlBranches(svc, ctx.system).branches, r));
+  // Control tags live in the repository: other services deployed from it are reached too (say so first).
+  const shared = sharedControlTargets(ctx.soaDir, ctx.system, svc.name, selected);
+  const ask = !(f.clusters && f.instances) || shared.length > 0;
+  if (!(f.clusters && f.instances)) {
+    say(`You are about to ${verb} the following instances (-c and -i were not both given):`);
+    for (const b of selected) say(`  cluster = ${b.cluster}, instance = ${b.instance}`);
+  }
+  if (shared.length > 0) {
+    say(
+      m.warn(`${svc.name}'s git repository also deploys other services: its ${verb} tags ${verb} these instances too:`),
+    );
+    for (const o of shared) say(`  ${o.service}: cluster = ${o.cluster}, instance = ${o.instance}`);
+  }
+  if (ask && !opts.yes) {
+    const count = selected.length + shared.length;
     const confirmed = io.interactive
-      ? await io.confirm(`Are you sure you want to ${verb} these ${selected.length} instances?`)
-      : verb !== "stop";
+      ? await io.confirm(`Are you sure you want to ${verb} these ${count} instances?`)
+      : verb !== "stop" && shared.length === 0;
     if (!confirmed) {
       throw new PaastaError("PAASTA_ABORTED", {
         detail: io.interactive
           ? "not confirmed"
-          : `paasta ${verb} without both -c and -i needs --yes when not on a terminal`,
+          : shared.length > 0
+            ? `paasta ${verb} reaches other services of the same repository; pass --yes when not on a terminal`
+            : `paasta ${verb} without both -c and -i needs --yes when not on a terminal`,
       });
     }
   }

@@ -15,7 +15,7 @@ import {
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 import { instanceLines } from "../status-view.js";
-import { clientsFor, longRunningTargets } from "../targets.js";
+import { clientsFor, longRunningTargets, reportedTargets } from "../targets.js";
 import { alertLines } from "./alerts.js";
 
 export { humanDuration } from "../time-words.js";
@@ -74,6 +74,11 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
       deployGroup: f.deployGroup,
     })
   ).filter((t) => matchesOwnerAndRegistration(t, f));
+  // A service whose config is broken is left running (frozen): what its clusters still run stays visible.
+  if (!f.deployGroup && !f.owner && !f.registration)
+    targets.push(
+      ...(await reportedTargets(soaDir, system, f.service, targets, { clusters: f.clusters, instances: f.instances })),
+    );
   if (targets.length === 0) {
     throw new PaastaError("PAASTA_NO_INSTANCES_MATCH", {
       service: f.service,

@@ -105,4 +105,7 @@ export const DEFAULTS = {
   tron_namespace: "tron",
   /** The control plane's own records on Kubernetes (the monitor's alert state: a ConfigMap here). */
   control_plane_namespace: "paasta-system",
+  // the local runtime's state dir (system config cluster_backends.CLUSTER, type local; ours)
+  local_history_days: 7,
+  local_keep_versions: 3,
 } as const;
