@@ -143,6 +143,13 @@ describe("dashboard pages", () => {
     expect(jobs.text).toContain("daily");
   });
 
+  it("the home page's one sweep (the local backend's listStatuses) gives what status() gives per instance", async () => {
+    const { backend } = await apiFixture();
+    const swept = await backend.listStatuses();
+    expect(swept).toEqual([await backend.status({ service: "hello", instance: "main" })]);
+    expect(swept[0]?.deploy_status).toBe("Deploying");
+  });
+
   it("the live stream sends the page's fragments as SSE swap events", async () => {
     const { app } = await apiFixture();
     const controller = new AbortController();
