@@ -13,7 +13,8 @@ import { demoHints, writeEnvFile } from "./demo-hints.js";
 const ws = process.env.PAASTA_DEMO_DIR ? resolve(process.env.PAASTA_DEMO_DIR) : join(root, ".paasta-demo");
 const { etc } = paths(ws);
 const fresh = !existsSync(join(etc, "paasta.json"));
-if (fresh) await createWorkspace(ws);
+// PAASTA_DEMO_PORT: another port for the API (tests, or a second demo on the machine).
+if (fresh) await createWorkspace(ws, { preferredPort: Number(process.env.PAASTA_DEMO_PORT ?? 5054) });
 const api = systemConfig(ws).api_endpoints.dev;
 // The first thing printed: where to look.
 console.log(`Dashboard: ${api}/   (the web UI of cluster dev; docs/dashboard.md)`);

@@ -26,9 +26,11 @@ import { requestDeadline, requestLog } from "./request-limits.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { deployQueueRoutes } from "./routes/deploy-queue.js";
 import { deploymentRoutes } from "./routes/deployments.js";
+import { jobRoutes } from "./routes/jobs.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { pipelineRoutes } from "./routes/pipeline.js";
+import { remoteRunRoutes } from "./routes/remote-run.js";
 import { replicaRoutes } from "./routes/replicas.js";
 import { servicesRoutes } from "./routes/services.js";
 import { stateRoutes } from "./routes/state.js";
@@ -47,6 +49,8 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   replicaRoutes,
   logRoutes,
   pipelineRoutes,
+  jobRoutes,
+  remoteRunRoutes,
   deployQueueRoutes,
   alertRoutes,
   metricsRoutes,

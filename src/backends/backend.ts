@@ -55,11 +55,13 @@ export interface Backend {
 }
 
 export {
+  type BatchRunner,
   type ChangeWatcher,
   canCacheState,
   canListStatuses,
   canReadLogs,
   canRestartReplica,
+  canRunBatch,
   canStoreRecords,
   canWatchChanges,
   type LogQuery,

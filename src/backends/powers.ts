@@ -7,6 +7,7 @@ import type { LogFilter } from "../logs/reader.js";
 import type { LogLine } from "../logs/writer.js";
 import type { AppRef } from "../model/app.js";
 import type { InstanceStatus } from "../model/status.js";
+import type { BatchStore } from "./batch.js";
 
 /** Restart one replica (a task, a pod): the backend replaces it with one of the current version. */
 export interface ReplicaRestarter {
@@ -73,6 +74,14 @@ export interface StateCache {
   onStateChange(fn: (ref: AppRef) => void): () => void;
 }
 
+/**
+ * Batch work (backends/batch.ts): job runs and one-off runs, recorded where the backend keeps its state. The
+ * scheduler and the jobs API use it; `paasta up` and `paasta deployd` run the scheduler where it is present.
+ */
+export interface BatchRunner {
+  batch(): BatchStore;
+}
+
 type Any = object;
 
 export function canRestartReplica<B extends Any>(b: B): b is B & ReplicaRestarter {
@@ -100,4 +109,8 @@ export function canStoreRecords<B extends Any>(b: B): b is B & RecordStore {
 
 export function canCacheState<B extends Any>(b: B): b is B & StateCache {
   return typeof (b as Partial<StateCache>).startCache === "function";
+}
+
+export function canRunBatch<B extends Any>(b: B): b is B & BatchRunner {
+  return typeof (b as Partial<BatchRunner>).batch === "function";
 }

@@ -4,7 +4,7 @@
  * backend is whatever cluster_backends names, reached only through its contract and powers.
  */
 import { createMetrics } from "../api/metrics.js";
-import { type Backend, canCacheState } from "../backends/backend.js";
+import { type Backend, canCacheState, canRunBatch } from "../backends/backend.js";
 import { openBackend } from "../backends/open.js";
 import type { SystemConfig } from "../config/system.js";
 import { eventLogFiles } from "../logs/event-files.js";
@@ -17,6 +17,9 @@ import { EventBus } from "./events.js";
 import { MonitorComponent } from "./monitor/index.js";
 import { activeAlerts, emptyRecord, stateStore } from "./monitor/state.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
+import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
+import { JobConfigs } from "./scheduler/configs.js";
+import { jobsApi } from "./scheduler/jobs-api.js";
 
 export interface ClusterHostOptions {
   readonly soaDir: string;
@@ -81,10 +84,14 @@ async function started(ctx: RuntimeContext, ...components: Component[]): Promise
   return { ctx, host, stop: () => host.stop(), health: () => host.health() };
 }
 
-/** `paasta deployd`: reconcile continuously, and monitor. */
-export async function startDeploydHost(o: ClusterHostOptions & ReconcileOptions): Promise<ClusterHost> {
+/** `paasta deployd`: reconcile continuously, monitor, and run the cluster's jobs where the backend runs batch work. */
+export async function startDeploydHost(
+  o: ClusterHostOptions & ReconcileOptions & { readonly scheduler?: SchedulerOptions },
+): Promise<ClusterHost> {
   const ctx = await context(o);
-  return started(ctx, new ReconcileComponent(ctx, o), new MonitorComponent(ctx, { onError: o.onError }));
+  // Verbs are recorded by `paasta api` (another process): a full pass every few seconds notices them.
+  const scheduler = new SchedulerComponent(ctx, { resyncMs: 3000, ...o.scheduler });
+  return started(ctx, new ReconcileComponent(ctx, o), new MonitorComponent(ctx, { onError: o.onError }), scheduler);
 }
 
 /** `paasta monitor`: only the monitor (when deployd runs elsewhere, or to watch a cluster from outside). */
@@ -115,6 +122,10 @@ export async function startApiHost(o: ApiHostOptions): Promise<ClusterHost & { r
     maxRequestSeconds: o.maxRequestSeconds,
     requestLog: o.requestLog,
     alerts: async () => activeAlerts((await store.load()) ?? emptyRecord()),
+    // Jobs are read from (and verbs recorded in) the cluster itself; deployd's scheduler acts on them.
+    jobs: canRunBatch(ctx.backend)
+      ? jobsApi({ ...ctx, configs: new JobConfigs(o.soaDir, o.system, o.cluster), store: ctx.backend.batch() })
+      : undefined,
   });
   const h = await started(ctx, api);
   return { ...h, url: api.url ?? "" };

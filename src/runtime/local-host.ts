@@ -1,7 +1,7 @@
 /**
- * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the reconcile
- * loop and the API, as components of a Host. Wave 2's subsystems (proxy, scheduler, monitor, autoscaler) are
- * added here as siblings; each receives the RuntimeContext.
+ * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the job
+ * scheduler, the reconcile loop and the API, as components of a Host. Wave 2's other subsystems (proxy,
+ * monitor, autoscaler) are added here as siblings; each receives the RuntimeContext.
  */
 import { createMetrics, registerDiskMetrics, registerTaskMetrics } from "../api/metrics.js";
 import { executorFactory } from "../backends/local/executors/factory.js";
@@ -17,6 +17,7 @@ import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
 import { MonitorComponent } from "./monitor/index.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
+import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
 
 export interface LocalHostOptions extends ReconcileOptions {
   readonly soaDir: string;
@@ -26,6 +27,7 @@ export interface LocalHostOptions extends ReconcileOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Test knob: a faster supervisor tick. */
   readonly tickMs?: number;
+  readonly scheduler?: SchedulerOptions;
 }
 
 export interface LocalHost {
@@ -34,6 +36,7 @@ export interface LocalHost {
   readonly host: Host;
   readonly reconcile: ReconcileComponent;
   readonly api: ApiComponent;
+  readonly scheduler: SchedulerComponent;
   readonly monitor: MonitorComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
@@ -115,14 +118,17 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   const token = apiToken(o.system, env, spec.state_dir);
   const supervisor = new SupervisorComponent(backend);
   const reconcile = new ReconcileComponent(ctx, o);
+  const scheduler = new SchedulerComponent(ctx, o.scheduler);
   const monitor = new MonitorComponent(ctx);
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
     deployQueue: () => reconcile.deployQueue(),
     alerts: async () => monitor.alerts(),
+    jobs: scheduler.jobs,
   });
-  const host = new Host().add(supervisor).add(api).add(reconcile).add(monitor);
+  // The monitor before the scheduler: it hears the scheduler's first events.
+  const host = new Host().add(supervisor).add(monitor).add(scheduler).add(api).add(reconcile);
   await host.start();
   return {
     ctx,
@@ -130,11 +136,13 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     host,
     reconcile,
     api,
+    scheduler,
     monitor,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {
       supervisor.stopTasks = opts.stopTasks === true;
+      scheduler.stopAttempts = opts.stopTasks === true;
       await host.stop();
     },
     health: () => host.health(),

@@ -21,9 +21,12 @@ import type {
   ReplicaRestarter,
   StatusLister,
 } from "../backend.js";
+import type { BatchStore } from "../batch.js";
+import type { BatchRunner } from "../powers.js";
 import type { AdoptionResult } from "./adoption.js";
 import type { Executor } from "./executors/executor.js";
 import { type DiskUse, Housekeeper, type HousekeepingReport, type Retention } from "./housekeeping.js";
+import { LocalBatch } from "./jobs/index.js";
 import { OwnerLock } from "./owner-lock.js";
 import { FileRecords } from "./records.js";
 import { RuntimeLog } from "./runtime-log.js";
@@ -46,7 +49,7 @@ export interface LocalBackendOptions {
 
 const HOUSEKEEPING_MS = 60_000;
 
-export class LocalBackend implements Backend, ReplicaRestarter, LogSource, RecordStore, StatusLister {
+export class LocalBackend implements Backend, ReplicaRestarter, LogSource, RecordStore, StatusLister, BatchRunner {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
   readonly applyConcurrency = 1;
@@ -56,6 +59,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Recor
   readonly runtimeId: string;
   readonly cluster: string;
   readonly stateDir: string;
+  private batchStore: LocalBatch | undefined;
   private readonly records: FileRecords;
   private readonly executor: Executor;
   private readonly housekeeper: Housekeeper;
@@ -65,7 +69,7 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Recor
   /** Held while this backend supervises (from start to close). */
   private lock: OwnerLock | undefined;
 
-  constructor(o: LocalBackendOptions) {
+  constructor(private readonly o: LocalBackendOptions) {
     this.cluster = o.cluster;
     this.stateDir = o.stateDir;
     this.records = new FileRecords(join(o.stateDir, "records"));
@@ -100,6 +104,19 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Recor
         keepVersions: DEFAULTS.local_keep_versions,
       },
     });
+  }
+
+  /** Job runs and one-off runs, with an executor of their own (jobs/). */
+  batch(): BatchStore {
+    this.batchStore ??= new LocalBatch({
+      store: this.store,
+      executor: this.o.executor(this.o.stateDir),
+      log: this.log,
+      runtimeId: this.runtimeId,
+      stateDir: this.o.stateDir,
+      inheritEnv: this.o.inheritEnv,
+    });
+    return this.batchStore;
   }
 
   /**

@@ -17,7 +17,7 @@ import type { DesiredApp } from "../../../model/app.js";
 import { ensurePrivateDir } from "../private-files.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
 import { followLogs } from "./docker-logs.js";
-import type { Executor, Liveness, StartedTask } from "./executor.js";
+import type { Executor, Liveness, Orphan, StartedTask } from "./executor.js";
 
 export const LABEL = {
   service: "paasta.yelp.com/service",
@@ -189,10 +189,7 @@ export class DockerExecutor implements Executor {
     return execInContainer(container, command, timeoutMs, this.containerEnv(app, env)).catch(() => 127);
   }
 
-  async findOrphans(
-    runtimeId: string,
-    known: ReadonlySet<string>,
-  ): Promise<Array<{ taskId: string; kill(): Promise<void> }>> {
+  async findOrphans(runtimeId: string, known: ReadonlySet<string>): Promise<Orphan[]> {
     const list = await this.engine.docker.listContainers({
       all: true,
       filters: { label: [`${LABEL.runtimeId}=${runtimeId}`] },
@@ -202,6 +199,7 @@ export class DockerExecutor implements Executor {
       .filter((c) => c.taskId !== "" && !known.has(c.taskId))
       .map((c) => ({
         taskId: c.taskId,
+        started: { pid: null, container_id: c.id, proc_start: null, host: "127.0.0.1", port: null },
         kill: async () => {
           await this.engine.docker
             .getContainer(c.id)
