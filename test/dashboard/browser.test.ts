@@ -167,6 +167,17 @@ describe("the dashboard in Chromium, on the local runtime", () => {
     expect((await status("canary")).desired_state).toBe("start");
   }, 90_000);
 
+  it("jobs: the demo's job with its schedule, and its runs with each action's state, live", async () => {
+    await page.goto(`${ws.api}/`);
+    expect(await page.textContent('.links a[href="/jobs"]')).toBe("Jobs");
+    await page.goto(`${ws.api}/jobs`);
+    const row = 'tr[data-job="reports.nightly"]';
+    expect(await page.textContent(row)).toContain("every 30 seconds");
+    await page.click(`${row} a`);
+    await page.waitForSelector('#job-runs [data-action="load"] .state-succeeded', { timeout: 90_000 });
+    expect(await page.textContent("#job-runs")).toMatch(/extract.*succeeded/s);
+  }, 120_000);
+
   it("paasta up stops promptly while a page is streaming live updates", async () => {
     await page.goto(`${ws.api}/services/hello/main`);
     await page.waitForFunction(() => document.getElementById("live-state")?.textContent === "live");

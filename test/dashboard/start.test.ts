@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO, tempDir } from "../helpers/cli.js";
-import { until } from "../helpers/runtime.js";
+import { freePort, until } from "../helpers/runtime.js";
 
 describe("npm start", () => {
   let child: ChildProcess | undefined;
@@ -23,7 +23,13 @@ describe("npm start", () => {
 
   it("prints the dashboard URL first, and the dashboard lists the demo services", async () => {
     child = spawn(process.execPath, [join(REPO, "scripts/start.js")], {
-      env: { ...process.env, PAASTA_DEMO_DIR: join(tempDir("paasta-npm-start-"), "demo"), NO_COLOR: "1" },
+      // A port of its own: 5054 may be another demo's on this machine.
+      env: {
+        ...process.env,
+        PAASTA_DEMO_DIR: join(tempDir("paasta-npm-start-"), "demo"),
+        PAASTA_DEMO_PORT: String(await freePort()),
+        NO_COLOR: "1",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout?.on("data", (d: Buffer) => output.push(d.toString()));

@@ -3,10 +3,10 @@
  * with a git repository, marked for deployment to the local cluster `dev` like scripts/start.js does, plus
  * any extra services a test adds.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { EXAMPLES, paastaBin } from "./cli.js";
+import { EXAMPLES, paastaBin, REPO } from "./cli.js";
 import { git } from "./git.js";
 import { makeWorkspace, type Workspace, type WorkspaceOptions } from "./runtime.js";
 
@@ -37,7 +37,15 @@ export async function makeDemoWorkspace(
 ): Promise<Workspace> {
   const services: Record<string, Record<string, string>> = {};
   for (const s of Object.keys(DEMO_GROUPS)) services[s] = demoFiles(s, (f, t) => o.edit?.(s, f, t) ?? t);
-  return makeWorkspace({ ...services, ...o.extra }, o);
+  const ws = await makeWorkspace({ ...services, ...o.extra }, o);
+  // Each demo service's own code (makeWorkspace gives every repository hello's).
+  for (const s of Object.keys(DEMO_GROUPS)) {
+    const repo = join(ws.root, "repos", s);
+    cpSync(join(REPO, "examples/services", s), repo, { recursive: true });
+    git(["add", "-A"], repo);
+    if (git(["status", "--porcelain"], repo)) git(["commit", "-q", "-m", `${s}: its own code`], repo);
+  }
+  return ws;
 }
 
 /** mark-for-deployment of each service's HEAD to `groups` (the demo's by default). */

@@ -34,8 +34,6 @@ import { serviceInstancesFragment, servicePage } from "./service-view.js";
 /** The composed API, as the dashboard reads it. */
 export interface DashboardApi {
   readonly request: InProcessApi;
-  /** Whether the API has a route for METHOD PATH (hono pattern), e.g. a capability that is not everywhere. */
-  hasRoute(method: string, path: string): boolean;
 }
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
@@ -81,7 +79,8 @@ function logsPath(service: string, instance: string, extra: string): string {
 }
 
 function pages(app: OpenAPIHono, ctx: ApiContext, api: DashboardApi): void {
-  const jobs = () => api.hasRoute("GET", "/v1/jobs");
+  // The jobs routes answer where the host runs a scheduler or reads one (ctx.jobs).
+  const jobs = () => ctx.jobs !== undefined;
   app.get(
     "/",
     pageRoute(ctx, async (c) => {
