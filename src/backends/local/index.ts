@@ -20,6 +20,7 @@ import type {
   ObservedApp,
   RecordStore,
   ReplicaRestarter,
+  StatusLister,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
 import type { MeshMembership, MeshRouter } from "../mesh-powers.js";
@@ -55,7 +56,7 @@ export interface LocalBackendOptions {
 const HOUSEKEEPING_MS = 60_000;
 
 export class LocalBackend
-  implements Backend, ReplicaRestarter, LogSource, RecordStore, MeshRouter, MeshMembership, BatchRunner
+  implements Backend, ReplicaRestarter, LogSource, RecordStore, StatusLister, MeshRouter, MeshMembership, BatchRunner
 {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
@@ -227,6 +228,14 @@ export class LocalBackend
     return instanceStatus(this.store, this.cluster, this.supervisor, ref, (tasks) =>
       this.executor.servicePids ? this.executor.servicePids(tasks) : new Map(),
     );
+  }
+
+  /** Every app's status as `status` gives it, with one look for the services' PIDs (the monitor, the dashboard). */
+  async listStatuses(): Promise<InstanceStatus[]> {
+    const pids = this.executor.servicePids ? this.executor.servicePids(this.store.liveTasks()) : new Map();
+    return this.store
+      .apps()
+      .flatMap((rec) => instanceStatus(this.store, this.cluster, this.supervisor, rec, () => pids) ?? []);
   }
 
   /** The runtime's stream of the service: task output and lifecycle lines. */
