@@ -8,6 +8,7 @@
  */
 
 import { API_ERRORS } from "./errors/api.js";
+import { AUTOSCALING_ERRORS } from "./errors/autoscaling.js";
 import { BACKENDS_ERRORS } from "./errors/backends.js";
 import { CONFIG_ERRORS } from "./errors/config.js";
 import type { ErrorDef } from "./errors/def.js";
@@ -28,6 +29,7 @@ export const ERRORS = {
   ...IMAGE_ERRORS,
   ...SECRETS_ERRORS,
   ...MONITORING_ERRORS,
+  ...AUTOSCALING_ERRORS,
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -22,6 +22,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
 import { alertRoutes } from "./routes/alerts.js";
+import { autoscalerRoutes } from "./routes/autoscaler.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { pipelineRoutes } from "./routes/pipeline.js";
@@ -38,6 +39,7 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   servicesRoutes,
   statusRoutes,
   replicaRoutes,
+  autoscalerRoutes,
   logRoutes,
   pipelineRoutes,
   alertRoutes,

@@ -57,9 +57,14 @@ export interface Backend {
 export {
   type ChangeWatcher,
   canCacheState,
+  canCleanupShared,
+  canDeliverSecrets,
   canListStatuses,
   canReadLogs,
+  canReadScaling,
+  canReadUsage,
   canRestartReplica,
+  canScaleReplicas,
   canStoreRecords,
   canWatchChanges,
   type LogQuery,
@@ -67,8 +72,16 @@ export {
   type LogTail,
   type RecordStore,
   type ReplicaRestarter,
+  type ReplicaScaler,
+  type ReplicaUsage,
+  type ScalingObservation,
+  type ScalingReader,
+  type SecretDelivery,
+  type SecretReader,
+  type SharedObjectCleanup,
   type StateCache,
   type StatusLister,
+  type UsageReader,
 } from "./powers.js";
 
 /**

@@ -14,9 +14,12 @@ export function passReporter(io: Io): (r: PassResult) => void {
   return (r) => {
     const news = r.outcomes.filter(isNews);
     const frozen = [...(r.desired?.frozen ?? [])];
+    const held = r.desired?.held ?? [];
     const summary = [
       news.map((o) => `${o.kind}:${itemName(o.item)}`).join(","),
       frozen.map(([s]) => s).join(","),
+      held.map((h) => `${h.service}.${h.instance}:${h.reason}`).join(","),
+      r.removedShared.join(","),
       r.plan.refused ?? "",
       r.treeError ?? "",
     ].join("|");
@@ -31,6 +34,8 @@ export function passReporter(io: Io): (r: PassResult) => void {
         ),
       );
     }
+    for (const h of held) io.out(m.warn(`${h.service}.${h.instance}: left as it runs: ${h.reason}`));
+    for (const name of r.removedShared) io.out(m.ok(`deleted Secret ${name}: no app uses it any more`));
     if (r.plan.refused) io.out(m.warn(r.plan.refused));
   };
 }

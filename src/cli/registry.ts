@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import * as alerts from "./commands/alerts.js";
 import * as api from "./commands/api.js";
+import * as autoscale from "./commands/autoscale.js";
 import * as check from "./commands/check.js";
 import * as cookImage from "./commands/cook-image.js";
 import * as deployd from "./commands/deployd.js";
@@ -16,6 +17,7 @@ import * as localRun from "./commands/local-run.js";
 import * as logs from "./commands/logs.js";
 import * as markForDeployment from "./commands/mark-for-deployment.js";
 import * as monitor from "./commands/monitor.js";
+import * as pauseServiceAutoscaler from "./commands/pause-service-autoscaler.js";
 import * as pipeline from "./commands/pipeline.js";
 import * as pushToRegistry from "./commands/push-to-registry.js";
 import * as reconcile from "./commands/reconcile.js";
@@ -48,6 +50,8 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     deployd,
     api,
     status,
+    autoscale,
+    pauseServiceAutoscaler,
     alerts,
     monitor,
     generateAlertmanagerConfig,

@@ -9,7 +9,12 @@ import { instanceNames, resolveInstance, resolveTronJob } from "./resolve/index.
 import type { CheckResult, RuleContext } from "./rules/context.js";
 import { checkDeployGroups } from "./rules/deploy-groups.js";
 import { checkMonitoringFile } from "./rules/files.js";
-import { checkAutoscaling, checkMinMaxInstances, checkRegistrations } from "./rules/instances.js";
+import {
+  checkAutoscaling,
+  checkMinMaxInstances,
+  checkRegistrations,
+  localAutoscalingWarnings,
+} from "./rules/instances.js";
 import { checkInstanceNames, checkServiceName } from "./rules/names.js";
 import { checkSecrets } from "./rules/secrets.js";
 import { checkSmartstack } from "./rules/smartstack.js";
@@ -94,6 +99,7 @@ function validateLoaded(soaDir: string, svc: ServiceDir, options: ValidateOption
   ]) {
     addCheck(rule(ctx));
   }
+  for (const text of localAutoscalingWarnings(ctx)) lines.push({ kind: "warn", text });
   if (options.proxyPorts) addCheck(checkProxyPortsUnique(svc, options.proxyPorts));
   if (options.verbose) lines.push(...upcomingRuns(jobs, options.now ?? new Date()));
   return { service: svc.name, lines, problems, instances, jobs };

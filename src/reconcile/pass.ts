@@ -4,8 +4,9 @@
  * calls unchanged are applied too: backends compare what really runs and write nothing when nothing differs,
  * which is how a hand edit (drift) is repaired.
  */
-import type { Backend } from "../backends/backend.js";
+import { type Backend, canCleanupShared } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
+import type { AutoscalingRecord } from "../model/autoscaling.js";
 import { type DesiredState, desiredState } from "./desired.js";
 import { type Outcome, outcomeError } from "./outcome.js";
 import { type Plan, type PlanItem, planPass } from "./plan.js";
@@ -20,6 +21,8 @@ export interface PassOptions {
   readonly rateLimit?: number;
   /** Apps applied at the same time (in plan order); default: the backend's applyConcurrency. */
   readonly concurrency?: number;
+  /** Reads the cluster's autoscaling overrides and pause (a backend renders them, e.g. into HPAs). */
+  readonly autoscaling?: () => Promise<AutoscalingRecord>;
 }
 
 export interface PassResult {
@@ -27,6 +30,8 @@ export interface PassResult {
   readonly desired: DesiredState | undefined;
   /** Why the soa-configs tree could not be read (nothing was changed or deleted), else null. */
   readonly treeError: string | null;
+  /** Objects kept per service that this pass removed (Kubernetes: Secrets no app uses any more). */
+  readonly removedShared: string[];
   readonly outcomes: Outcome[];
   readonly writes: number;
   readonly durationMs: number;
@@ -36,8 +41,9 @@ export async function reconcilePass(backend: Backend, o: PassOptions): Promise<P
   const t0 = performance.now();
   let desired: DesiredState | undefined;
   let treeError: string | null = null;
+  const autoscaling = o.autoscaling ? await o.autoscaling() : undefined;
   try {
-    desired = desiredState(o.soaDir, o.system, o.cluster);
+    desired = desiredState(o.soaDir, o.system, o.cluster, { autoscaling });
   } catch (e) {
     desired = undefined;
     treeError = (e as Error).message;
@@ -88,5 +94,29 @@ export async function reconcilePass(backend: Backend, o: PassOptions): Promise<P
   };
   const concurrency = o.concurrency ?? backend.applyConcurrency;
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, plan.items.length)) }, worker));
-  return { plan, desired, treeError, outcomes, writes, durationMs: performance.now() - t0 };
+  const removedShared = o.dryRun ? [] : await cleanupShared(backend, desired, plan, observed.length);
+  return {
+    plan,
+    desired,
+    treeError,
+    outcomes,
+    writes: writes + removedShared.length,
+    durationMs: performance.now() - t0,
+    removedShared,
+  };
+}
+
+/**
+ * Per-service objects no app uses any more, removed under the same rails as apps: never when soa-configs could
+ * not be read, yields no app while apps run, or deletions were refused; frozen services are left alone.
+ */
+async function cleanupShared(
+  backend: Backend,
+  desired: DesiredState | undefined,
+  plan: Plan,
+  observedCount: number,
+): Promise<string[]> {
+  if (!canCleanupShared(backend) || !desired || plan.refused) return [];
+  if (desired.apps.length === 0 && observedCount > 0) return [];
+  return backend.cleanupShared(desired.apps, new Set(desired.frozen.keys()));
 }

@@ -1,7 +1,7 @@
 /**
  * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the reconcile
- * loop and the API, as components of a Host. Wave 2's subsystems (proxy, scheduler, monitor, autoscaler) are
- * added here as siblings; each receives the RuntimeContext.
+ * loop, the API, the monitor and the autoscaler, as components of a Host. Wave 2's subsystems are added here
+ * as siblings; each receives the RuntimeContext.
  */
 import { createMetrics, registerTaskMetrics } from "../api/metrics.js";
 import { executorFactory } from "../backends/local/executors/factory.js";
@@ -10,8 +10,12 @@ import type { SystemConfig } from "../config/system.js";
 import { PaastaError } from "../errors.js";
 import { eventLogFiles } from "../logs/event-files.js";
 import { createLogWriter } from "../logs/writer.js";
+import { SecretSource } from "../secrets/source.js";
 import { ApiComponent } from "./api-component.js";
 import { apiToken } from "./api-token.js";
+import { AutoscalingService } from "./autoscaler/api.js";
+import { AutoscalerComponent } from "./autoscaler/index.js";
+import type { ActiveRequestsSource } from "./autoscaler/metrics.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
@@ -26,6 +30,8 @@ export interface LocalHostOptions extends ReconcileOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Test knob: a faster supervisor tick. */
   readonly tickMs?: number;
+  /** The proxy's sessions per instance, for active-requests autoscaling (none yet: "not available"). */
+  readonly activeRequests?: ActiveRequestsSource;
 }
 
 export interface LocalHost {
@@ -35,6 +41,7 @@ export interface LocalHost {
   readonly reconcile: ReconcileComponent;
   readonly api: ApiComponent;
   readonly monitor: MonitorComponent;
+  readonly autoscaler: AutoscalerComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
   /** Stops every component; the services too unless `keepTasks`. */
@@ -107,15 +114,23 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     () => ({ bounces: backend.supervisor.bounces, healthFailures: backend.supervisor.healthFailures }),
   );
   const token = apiToken(o.system, env, spec.state_dir);
+  // Secrets are decrypted at task start; the provider's library loads now, in the background.
+  backend.useSecrets(new SecretSource(o.soaDir, o.system).preload());
   const supervisor = new SupervisorComponent(backend);
   const reconcile = new ReconcileComponent(ctx, o);
   const monitor = new MonitorComponent(ctx);
+  const autoscaler = new AutoscalerComponent(ctx, {
+    desiredApps: () => reconcile.lastResult?.desired?.apps,
+    activeRequests: o.activeRequests,
+    onError: o.onError,
+  });
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
     alerts: async () => monitor.alerts(),
+    autoscaling: new AutoscalingService(ctx, autoscaler.store, autoscaler),
   });
-  const host = new Host().add(supervisor).add(api).add(reconcile).add(monitor);
+  const host = new Host().add(supervisor).add(api).add(reconcile).add(monitor).add(autoscaler);
   await host.start();
   return {
     ctx,
@@ -124,6 +139,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     reconcile,
     api,
     monitor,
+    autoscaler,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {

@@ -18,6 +18,11 @@ import type {
   ObservedApp,
   RecordStore,
   ReplicaRestarter,
+  ReplicaScaler,
+  ReplicaUsage,
+  SecretDelivery,
+  SecretReader,
+  UsageReader,
 } from "../backend.js";
 import type { AdoptionResult } from "./adoption.js";
 import type { Executor } from "./executors/executor.js";
@@ -36,7 +41,9 @@ export interface LocalBackendOptions {
   readonly portRange?: readonly [number, number];
 }
 
-export class LocalBackend implements Backend, ReplicaRestarter, LogSource, RecordStore {
+export class LocalBackend
+  implements Backend, ReplicaRestarter, LogSource, RecordStore, ReplicaScaler, UsageReader, SecretDelivery
+{
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
   readonly applyConcurrency = 1;
@@ -85,8 +92,41 @@ export class LocalBackend implements Backend, ReplicaRestarter, LogSource, Recor
     const current = this.store.app(app.service, app.instance);
     if (current && !current.removing && JSON.stringify(current.app) === JSON.stringify(app)) return "unchanged";
     this.store.putApp(app);
+    // No longer autoscaled: the autoscaler's count goes (a later autoscaled config starts from min_instances).
+    if (current?.scaled != null && !app.config.autoscaled) this.store.setScaled(app.service, app.instance, null);
     this.supervisor.poke();
     return current && !current.removing ? "updated" : "created";
+  }
+
+  /** An autoscaler's count: recorded beside the app (no bounce), followed by the supervisor's next tick. */
+  async scaleReplicas(ref: AppRef, replicas: number): Promise<boolean> {
+    const rec = this.store.app(ref.service, ref.instance);
+    if (!rec || rec.removing) return false;
+    if (rec.scaled !== replicas) {
+      this.store.setScaled(ref.service, ref.instance, Math.max(0, Math.round(replicas)));
+      this.supervisor.poke();
+    }
+    return true;
+  }
+
+  /** CPU time and memory of the healthy tasks of each app's current version (the executor measures them). */
+  async readUsage(): Promise<ReplicaUsage[]> {
+    const current = new Map(this.store.apps().map((a) => [`${a.service}.${a.instance}`, a.app.config_hash]));
+    const tasks = this.store
+      .liveTasks()
+      .filter((t) => t.state === "healthy" && current.get(`${t.service}.${t.instance}`) === t.config_hash);
+    const at = Date.now();
+    const usage = (await this.supervisor.executorUsage(tasks)) ?? new Map();
+    return tasks.flatMap((t) => {
+      const u = usage.get(t.id);
+      return u
+        ? [{ service: t.service, instance: t.instance, replica: t.id, config_hash: t.config_hash, at, ...u }]
+        : [];
+    });
+  }
+
+  useSecrets(reader: SecretReader): void {
+    this.supervisor.useSecrets(reader);
   }
 
   async remove(ref: AppRef): Promise<void> {

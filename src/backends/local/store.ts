@@ -55,6 +55,16 @@ export interface AppRecord {
   /** Removed from the desired state: drain everything, then forget the app. */
   removing: boolean;
   updated_at: number;
+  /** The replica count an autoscaler set (ReplicaScaler); null until one does. Used while the app is autoscaled. */
+  scaled: number | null;
+}
+
+/** The replicas an app's record asks for now: 0 when removed; the autoscaler's count when autoscaled and set. */
+export function replicasOf(rec: AppRecord): number {
+  if (rec.removing) return 0;
+  const app = rec.app;
+  if (app.desired_state === "start" && app.config.autoscaled && rec.scaled !== null) return rec.scaled;
+  return app.replicas;
 }
 
 const SCHEMA = `
@@ -106,6 +116,8 @@ export class Store {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
+    const columns = this.db.prepare("PRAGMA table_info(apps)").all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === "scaled")) this.db.exec("ALTER TABLE apps ADD COLUMN scaled INTEGER");
   }
 
   close(): void {
@@ -143,6 +155,7 @@ export class Store {
       app: string;
       removing: number;
       updated_at: number;
+      scaled: number | null;
     }>;
     return rows.map((r) => ({
       service: r.service,
@@ -150,6 +163,7 @@ export class Store {
       app: JSON.parse(r.app) as DesiredApp,
       removing: r.removing === 1,
       updated_at: r.updated_at,
+      scaled: r.scaled ?? null,
     }));
   }
 
@@ -163,6 +177,17 @@ export class Store {
       `INSERT INTO apps (service, instance, app, removing, updated_at) VALUES (?, ?, ?, 0, ?)
          ON CONFLICT(service, instance) DO UPDATE SET app = excluded.app, removing = 0, updated_at = excluded.updated_at`,
     ).run(app.service, app.instance, JSON.stringify(app), Date.now());
+  }
+
+  /** Records the replica count an autoscaler set (no bounce: the app itself is unchanged). */
+  setScaled(service: string, instance: string, replicas: number | null): void {
+    this.writes++;
+    this.stmt("UPDATE apps SET scaled = ?, updated_at = ? WHERE service = ? AND instance = ?").run(
+      replicas,
+      Date.now(),
+      service,
+      instance,
+    );
   }
 
   markRemoving(service: string, instance: string): void {

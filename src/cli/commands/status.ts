@@ -4,6 +4,7 @@ import type { ApiClient } from "../../api/client.js";
 import type { InstanceStatus, VersionStatus } from "../../backends/backend.js";
 import { PaastaError } from "../../errors.js";
 import type { ActiveAlert } from "../../model/alerts.js";
+import type { AutoscalerStatus } from "../../model/autoscaling.js";
 import {
   commaList,
   examples,
@@ -18,6 +19,7 @@ import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
 import { clientsFor, longRunningTargets } from "../targets.js";
 import { alertLines } from "./alerts.js";
+import { autoscalerLines } from "./autoscale.js";
 
 interface StatusOptions extends SoaDirOptions {
   service: string;
@@ -77,6 +79,7 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
   );
   const failed = results.filter((r) => r.error).length;
   const alerts = await activeAlerts(clients, opts.service);
+  const scaling = (opts.verbose ?? 0) > 0 ? await autoscalers(clients, opts.service, results) : new Map();
   const alertsOf = (cluster: string, instance: string) =>
     (alerts.get(cluster) ?? []).filter((a) => a.instance === instance);
   if (opts.json) {
@@ -87,6 +90,9 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
         instance: r.target.instance,
         ...(r.status ? { status: r.status } : { error: r.error }),
         alerts: alertsOf(r.target.cluster, r.target.instance),
+        ...(scaling.has(`${r.target.cluster}/${r.target.instance}`)
+          ? { autoscaler: scaling.get(`${r.target.cluster}/${r.target.instance}`) }
+          : {}),
       })),
     );
     return failed === 0 ? 0 : 1;
@@ -104,10 +110,34 @@ export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
       continue;
     }
     printInstance(io, r.status, opts.verbose ?? 0);
+    const autoscaler = scaling.get(`${r.target.cluster}/${r.target.instance}`);
+    if (autoscaler) for (const line of autoscalerLines(autoscaler, io)) io.out(`    ${line}`);
     for (const a of alertsOf(r.target.cluster, r.target.instance))
       for (const [i, line] of alertLines(a, io).entries()) io.out(`    ${i === 0 ? "Alert: " : ""}${line}`);
   }
   return failed === 0 ? 0 : 1;
+}
+
+/** With -v: the autoscaler of each autoscaled instance that answered (`cluster/instance` → status). */
+async function autoscalers(
+  clients: Map<string, ApiClient>,
+  service: string,
+  results: ReadonlyArray<{ target: { cluster: string; instance: string }; status?: unknown }>,
+): Promise<Map<string, AutoscalerStatus>> {
+  const out = new Map<string, AutoscalerStatus>();
+  await Promise.all(
+    results.map(async ({ target: t, status }) => {
+      const client = clients.get(t.cluster);
+      if (!status || !client) return;
+      try {
+        const r = await client.get<AutoscalerStatus>(`/v1/services/${service}/${t.instance}/autoscaler`);
+        if (r.status === 200) out.set(`${t.cluster}/${t.instance}`, r.body);
+      } catch {
+        // not autoscaled, or an API without the route: no table
+      }
+    }),
+  );
+  return out;
 }
 
 /** Each cluster's active alerts of the service (one API call per cluster; none when the API has no monitor). */

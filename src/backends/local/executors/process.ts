@@ -12,6 +12,7 @@ import type { GitOptions } from "../../../deploy/git.js";
 import { PaastaError } from "../../../errors.js";
 import type { DesiredApp } from "../../../model/app.js";
 import { artifactDir, ensureArtifact } from "../artifacts.js";
+import { ProcUsage } from "../proc-usage.js";
 import { runShell, signalGroup } from "../process-group.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
 import type { Executor, Liveness, StartedTask } from "./executor.js";
@@ -93,6 +94,16 @@ export class ProcessExecutor implements Executor {
       closeSync(out);
       closeSync(err);
     }
+  }
+
+  private readonly proc = new ProcUsage();
+
+  /** Each task's process group, read from /proc (proc-usage.ts). */
+  async usage(tasks: readonly TaskRecord[]): Promise<Map<string, { cpu_seconds: number; memory_bytes: number }>> {
+    const byGroup = new Map(tasks.flatMap((t) => (t.pid === null ? [] : [[t.pid, t.id] as const])));
+    const out = new Map<string, { cpu_seconds: number; memory_bytes: number }>();
+    for (const [pgid, u] of this.proc.read(new Set(byGroup.keys()))) out.set(byGroup.get(pgid) as string, u);
+    return out;
   }
 
   async liveness(task: TaskRecord): Promise<Liveness> {
