@@ -18,9 +18,10 @@ interface HpaStatus {
   }>;
 }
 
-/** The provider type of an Object metric named `APP-TYPE-prom` (render/workload.ts). */
-function objectType(metricName: string | undefined): string {
-  return /-([a-z0-9-]+?)-prom$/.exec(metricName ?? "")?.[1] ?? metricName ?? "object";
+/** The provider type of an Object metric named `APP-TYPE-prom` (render/workload.ts), APP being the HPA's name. */
+function objectType(app: string, metricName: string | undefined): string {
+  const name = metricName ?? "object";
+  return name.startsWith(`${app}-`) && name.endsWith("-prom") ? name.slice(app.length + 1, -"-prom".length) : name;
 }
 
 export function scalingOf(hpa: KubeObject | undefined, workload: KubeObject | undefined): ScalingObservation {
@@ -33,7 +34,7 @@ export function scalingOf(hpa: KubeObject | undefined, workload: KubeObject | un
       return { type: m.resource?.name ?? "resource", current: u === undefined ? null : u / 100 };
     }
     const q = parseQuantity(m.object?.current?.value ?? m.object?.current?.averageValue);
-    return { type: objectType(m.object?.metric?.name), current: q ?? null };
+    return { type: objectType(hpa.metadata.name, m.object?.metric?.name), current: q ?? null };
   });
   return {
     active: true,

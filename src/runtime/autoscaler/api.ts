@@ -7,6 +7,7 @@
 import { canReadScaling, canScaleReplicas } from "../../backends/backend.js";
 import { loadServiceDir } from "../../config/file-check.js";
 import { LONG_RUNNING_TYPES } from "../../config/kinds.js";
+import { formatProblem } from "../../config/problem.js";
 import { instanceNames, resolveInstance } from "../../config/resolve/index.js";
 import type { ResolvedInstanceConfig } from "../../config/types.js";
 import { PaastaError } from "../../errors.js";
@@ -39,7 +40,11 @@ export function instanceConfig(ctx: RuntimeContext, ref: AppRef): ResolvedInstan
   for (const kind of LONG_RUNNING_TYPES) {
     if (!instanceNames(svc, kind, ctx.cluster).includes(ref.instance)) continue;
     const r = resolveInstance(svc, ctx.system, ctx.cluster, ref.instance, kind);
-    if (!r.ok) throw new PaastaError("PAASTA_CONFIG_INVALID", { count: r.problems.length });
+    if (!r.ok) {
+      const first = r.problems[0];
+      const problem = first ? formatProblem(first) : "invalid";
+      throw new PaastaError("PAASTA_INSTANCE_CONFIG_INVALID", { ...ref, problem });
+    }
     return r.config;
   }
   throw new PaastaError("PAASTA_INSTANCE_NOT_FOUND", { ...ref, cluster: ctx.cluster });

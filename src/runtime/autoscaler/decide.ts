@@ -62,7 +62,7 @@ export function proportional(value: number | null, setpoint: number, measured: n
   if (value === null || measured === 0 || setpoint <= 0) return null;
   const ratio = value / setpoint;
   if (Math.abs(1 - ratio) <= TOLERANCE) return current;
-  return Math.ceil(ratio * measured - 1e-9);
+  return Math.max(0, Math.ceil(ratio * measured - 1e-9));
 }
 
 interface Stamped {
