@@ -151,6 +151,11 @@ describe("paasta up: the local autoscaler", () => {
     await until(status, (s) => s.desired_instances === 3 && ready(s) === 3, 20_000, 250);
     const shown = cli(["autoscale", "-s", "burner", "-i", "main", "-c", "dev"]);
     expect(shown).toMatch(/Override: min 3, max 3 for \d+s more/);
+    const table = cli(["status", "-s", "burner", "-c", "dev", "-v"]);
+    expect(table).toMatch(
+      /Autoscaling \(proportional\): 3 → 3 replica\(s\) \(min 3, max 3\); cpu [\d.]+ vs setpoint 0\.8/,
+    );
+    expect(table).toMatch(/Override: min 3, max 3/);
     await until(status, (s) => s.desired_instances === 1, 30_000, 250);
     expect((await scaler()).override).toBeNull();
   }, 60_000);

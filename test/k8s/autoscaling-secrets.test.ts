@@ -16,6 +16,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMetrics } from "../../src/api/metrics.js";
 import type { Kube } from "../../src/backends/kubernetes/client.js";
 import { KubernetesBackend } from "../../src/backends/kubernetes/index.js";
 import type { LiveState } from "../../src/backends/kubernetes/live.js";
@@ -25,7 +26,6 @@ import type { AutoscalingRecord } from "../../src/model/autoscaling.js";
 import { desiredState } from "../../src/reconcile/desired.js";
 import { AutoscalerComponent } from "../../src/runtime/autoscaler/index.js";
 import { autoscalingRecordName } from "../../src/runtime/autoscaler/store.js";
-import { createMetrics } from "../../src/api/metrics.js";
 import { EventBus } from "../../src/runtime/events.js";
 import { SecretSource } from "../../src/secrets/source.js";
 import { ageEncrypt, ageKeygen, writeSecretsSystemConfig } from "../helpers/age.js";
@@ -35,12 +35,18 @@ import { ensureK8s, kubeClient } from "../helpers/k8s.js";
 import { freePort, getJson, until } from "../helpers/runtime.js";
 
 type Obj = {
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; generation?: number };
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    generation?: number;
+  };
   spec?: any;
   data?: Record<string, string>;
 };
 /** What identifies a workload as written (its status changes all the time, its generation only when we write). */
-const written = (o: Obj | undefined) => `${o?.metadata.generation}:${o?.metadata.labels?.["paasta.yelp.com/config_sha"]}`;
+const written = (o: Obj | undefined) =>
+  `${o?.metadata.generation}:${o?.metadata.labels?.["paasta.yelp.com/config_sha"]}`;
 
 const TAG = Math.random().toString(36).slice(2, 7);
 const CLUSTER = `kas${TAG}`;
@@ -169,7 +175,9 @@ describe("secrets and autoscaling overrides on Kubernetes", () => {
     await applyMine();
     expect(decode(await secret(SCALED))).toBe(ROTATED);
     const after = await deployment(SCALED);
-    expect(after?.metadata.labels?.["paasta.yelp.com/config_sha"]).not.toBe(before?.metadata.labels?.["paasta.yelp.com/config_sha"]);
+    expect(after?.metadata.labels?.["paasta.yelp.com/config_sha"]).not.toBe(
+      before?.metadata.labels?.["paasta.yelp.com/config_sha"],
+    );
     expect(written(await deployment(FIXED))).toBe(written(fixedBefore));
     expect(decode(await secret(FIXED))).toBe(VALUE);
   });
@@ -195,7 +203,9 @@ describe("secrets and autoscaling overrides on Kubernetes", () => {
     try {
       const fixedBefore = await deployment(FIXED);
       const d = await applyMine();
-      expect(d.held).toEqual([{ service: FIXED, instance: "main", reason: expect.stringMatching(/SECRET\(missing_one\)/) }]);
+      expect(d.held).toEqual([
+        { service: FIXED, instance: "main", reason: expect.stringMatching(/SECRET\(missing_one\)/) },
+      ]);
       expect(written(await deployment(FIXED))).toBe(written(fixedBefore));
     } finally {
       writeFileSync(fixedFile, INSTANCE(FIXED));
@@ -221,20 +231,36 @@ describe("secrets and autoscaling overrides on Kubernetes", () => {
     writeFileSync(join(soa, FIXED, `kubernetes-${CLUSTER}.yaml`), INSTANCE(FIXED).replace(/ {2}env:\n.*\n/, ""));
     const next = await applyMine();
     await backend.observe();
-    const removed = await cleanupSecrets(kube, mine((backend as unknown as { live: LiveState }).live), next.apps, new Set());
+    const removed = await cleanupSecrets(
+      kube,
+      mine((backend as unknown as { live: LiveState }).live),
+      next.apps,
+      new Set(),
+    );
     expect(removed).toEqual([`${nsOf(FIXED)}/${nsOf(FIXED)}-secret-${FIXED}-db--password`]);
-    await until(() => secret(FIXED), (s) => s === undefined, 30_000);
+    await until(
+      () => secret(FIXED),
+      (s) => s === undefined,
+      30_000,
+    );
     expect(decode(await secret(SCALED))).toBe(ROTATED);
   });
 
   it("an override through the API changes the HPA's min/max; the HPA controller acts on it; it expires back", async () => {
     // `paasta api` as its own process (the CLI calls below block this one while they run)
-    const child = spawn(process.execPath, [BIN, "api", "--cluster", CLUSTER], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "api", "--cluster", CLUSTER], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const said: string[] = [];
     child.stdout?.on("data", (d: Buffer) => said.push(d.toString()));
     child.stderr?.on("data", (d: Buffer) => said.push(d.toString()));
     api = { child, url: system.apiEndpoint(CLUSTER) };
-    await until(async () => said.join(""), (t) => /paasta api: cluster/.test(t), 30_000);
+    await until(
+      async () => said.join(""),
+      (t) => /paasta api: cluster/.test(t),
+      30_000,
+    );
     // deployd's side: the autoscaler component on a backend without local powers, re-applying this file's apps
     const ctx = {
       cluster: CLUSTER,
@@ -252,24 +278,50 @@ describe("secrets and autoscaling overrides on Kubernetes", () => {
       intervalSeconds: 1,
       onControlsChanged: () => {
         applies++;
-        void applyMine(autoscaler?.record()).catch((e: unknown) => outputs.push(`apply failed: ${(e as Error).message}`));
+        void applyMine(autoscaler?.record()).catch((e: unknown) =>
+          outputs.push(`apply failed: ${(e as Error).message}`),
+        );
       },
     });
     await autoscaler.start();
     expect(autoscaler.decidesLocally).toBe(false);
-    const out = cli(["autoscale", "-s", SCALED, "-i", "main", "-c", CLUSTER, "--set-min", "4", "--set-max", "5", "--for", "15s"]);
+    const out = cli([
+      "autoscale",
+      "-s",
+      SCALED,
+      "-i",
+      "main",
+      "-c",
+      CLUSTER,
+      "--set-min",
+      "4",
+      "--set-max",
+      "5",
+      "--for",
+      "15s",
+    ]);
     expect(out.stderr).toBe("");
     expect(out.stdout).toMatch(/min 4, max 5 until/);
     await until(hpa, (h) => h?.spec.minReplicas === 4 && h?.spec.maxReplicas === 5, 20_000);
-    const shown = await getJson<{ min: number; max: number; override: unknown }>(`${api.url}/v1/services/${SCALED}/main/autoscaler`);
+    const shown = await getJson<{ min: number; max: number; override: unknown }>(
+      `${api.url}/v1/services/${SCALED}/main/autoscaler`,
+    );
     expect(shown).toMatchObject({ min: 4, max: 5, override: { min_instances: 4, max_instances: 5 } });
     const status = cli(["status", "-s", SCALED, "-c", CLUSTER, "-v"]);
     expect(status.stdout).toMatch(/Autoscaling \(proportional\): \d → \d replica\(s\) \(min 4, max 5\)/);
     // the HPA controller enforces its new min (the workload started at max_instances, 3)
-    await until(() => deployment(SCALED), (d) => d?.spec.replicas === 4, 60_000);
+    await until(
+      () => deployment(SCALED),
+      (d) => d?.spec.replicas === 4,
+      60_000,
+    );
     // expired: the config's bounds again, and the controller brings the count back under max_instances
     await until(hpa, (h) => h?.spec.minReplicas === 1 && h?.spec.maxReplicas === 3, 30_000);
-    await until(() => deployment(SCALED), (d) => d?.spec.replicas === 3, 60_000);
+    await until(
+      () => deployment(SCALED),
+      (d) => d?.spec.replicas === 3,
+      60_000,
+    );
     expect(applies).toBeGreaterThanOrEqual(2);
   }, 150_000);
 

@@ -62,7 +62,9 @@ describe("secrets delivered by paasta up", () => {
   const running = (s: Status) => s.versions.find((v) => v.desired)?.tasks.find((t) => t.state === "healthy");
   const secretOf = async (svc: string) => {
     const t = running(await status(svc));
-    return getJson<{ env: string | null; file: string | null; mode: string | null }>(`http://127.0.0.1:${t?.port}/secret`);
+    return getJson<{ env: string | null; file: string | null; mode: string | null }>(
+      `http://127.0.0.1:${t?.port}/secret`,
+    );
   };
   const cli = (args: string[], input?: string) => {
     const r = paastaBin(args, { env: ws.env, input });
@@ -88,7 +90,12 @@ describe("secrets delivered by paasta up", () => {
       const sha = ws.commit(svc, { VERSION: "1\n" });
       expect(cli(["mark-for-deployment", "-s", svc, "-c", sha, "-l", "dev.everything"]).code).toBe(0);
     }
-    for (const svc of ["alpha", "bravo"]) await until(() => status(svc), (s) => running(s) !== undefined, 60_000);
+    for (const svc of ["alpha", "bravo"])
+      await until(
+        () => status(svc),
+        (s) => running(s) !== undefined,
+        60_000,
+      );
   }, 120_000);
 
   afterAll(async () => {
@@ -122,7 +129,7 @@ describe("secrets delivered by paasta up", () => {
     const texts = [
       JSON.stringify(await status("alpha")),
       JSON.stringify(await getJson(`${ws.api}/v1/services/alpha/main/bounce_status`)),
-      (await (await fetch(`${ws.api}/metrics`)).text()),
+      await (await fetch(`${ws.api}/metrics`)).text(),
     ];
     for (const args of [
       ["status", "-s", "alpha", "-vv"],
@@ -152,7 +159,9 @@ describe("secrets delivered by paasta up", () => {
     const bravoTask = running(await status("bravo"))?.id;
     const alphaTask = running(await status("alpha"))?.id;
     ws.writeSoa("bravo", "kubernetes-dev.yaml", instance(false).replace("SECRET(db_password)", "SECRET(missing_one)"));
-    await up.waitForOutput(/bravo\.main: left as it runs: SECRET\(missing_one\) has no secret file bravo\/secrets\/missing_one\.json/);
+    await up.waitForOutput(
+      /bravo\.main: left as it runs: SECRET\(missing_one\) has no secret file bravo\/secrets\/missing_one\.json/,
+    );
     const r = cli(["reconcile", "--cluster", "dev", "--dry-run"]);
     expect(r.stdout).toMatch(/keep +bravo\.main +left as it runs: SECRET\(missing_one\)/);
     expect(running(await status("bravo"))?.id).toBe(bravoTask);
@@ -171,7 +180,9 @@ describe("secrets delivered by paasta up", () => {
       (s) => /cannot be decrypted/.test(s.deploy_status_message ?? ""),
       60_000,
     );
-    expect(stuck.deploy_status_message).toMatch(/alpha\/secrets\/db_password\.json: the ciphertext of secret environment dev cannot be decrypted/);
+    expect(stuck.deploy_status_message).toMatch(
+      /alpha\/secrets\/db_password\.json: the ciphertext of secret environment dev cannot be decrypted/,
+    );
     expect(running(stuck)).toBeUndefined(); // the new version has no healthy task …
     const old = stuck.versions.find((v) => !v.desired);
     expect(old?.tasks.map((t) => t.id)).toContain(oldTask); // … and the old one still runs

@@ -29,6 +29,7 @@ interface LocalRunOptions extends SoaDirOptions {
   sha?: string;
   executor?: "docker" | "process";
   volume: string[];
+  skipSecrets?: boolean;
 }
 
 export function register(program: Command, io: Io, run: Runner): void {
@@ -51,6 +52,7 @@ export function register(program: Command, io: Io, run: Runner): void {
     .option("-o, --port <port>", "host port to publish container_port on (default: a free one)")
     .option("--sha <sha>", "run the image of this commit instead of the deployed one")
     .option("--executor <executor>", "docker or process (default: docker when an engine answers, else process)")
+    .option("--skip-secrets", "do not decrypt SECRET(...) values: they are passed as written")
     .option(
       "--volume <host:container[:mode]>",
       "extra bind mount, like docker run -v (repeatable)",
@@ -208,6 +210,10 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
     return 0;
   }
 
+  // SECRET() values are decrypted for the run only (never in --dry-run's output); --skip-secrets keeps them.
+  const { withSecrets } = await import("../../local-run/secrets.js");
+  const secrets = opts.skipSecrets ? undefined : await withSecrets(plan, target, soaDir, system);
+  process.once("exit", () => secrets?.cleanup());
   const output = { out: io.out, err: io.err, note: (l: string) => io.err(l) };
   let result: { exitCode: number; health?: { passed: boolean; seconds: number; checks: number; detail: string } };
   if (executor === "docker" && engine) {
@@ -222,10 +228,10 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
       await pullImage(engine, img, io.env, io.err);
     } else if ((await ensureImage(engine, img, io.env, io.err)) === "pulled") io.err(`Pulled ${img}`);
     const { runContainer } = await import("../../local-run/docker-run.js");
-    result = await runContainer(engine, plan, output);
+    result = await runContainer(engine, secrets?.plan ?? plan, output).finally(() => secrets?.cleanup());
   } else {
     const { runProcess } = await import("../../local-run/process-run.js");
-    result = await runProcess(plan, io.env, output);
+    result = await runProcess(secrets?.plan ?? plan, io.env, output).finally(() => secrets?.cleanup());
   }
   if (opts.healthcheckOnly && result.health) {
     const h = result.health;
