@@ -10,11 +10,13 @@ const { renderJsonSchemas, generatedBlocks, fillGeneratedBlocks } = await import
 );
 const { renderErrorsDoc } = await import(join(root, "dist/errors-doc.js"));
 const { renderCliDoc } = await import(join(root, "dist/cli/help-doc.js"));
+const { renderParityDoc } = await import(join(root, "dist/cli/parity/table.js"));
 
 for (const [name, content] of renderJsonSchemas()) writeFileSync(join(root, "schemas", name), content);
 const blocks = generatedBlocks();
 for (const [name, body] of renderErrorsDoc()) blocks.set(name, body);
 for (const [name, body] of await renderCliDoc()) blocks.set(name, body);
+for (const [name, body] of renderParityDoc()) blocks.set(name, body);
 for (const file of readdirSync(join(root, "docs"))) {
   if (!file.endsWith(".md")) continue;
   const path = join(root, "docs", file);

@@ -7,11 +7,13 @@ import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { demoHints, writeEnvFile } from "./demo-hints.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const ws = join(root, ".paasta-demo");
+// PAASTA_DEMO_DIR: the workspace elsewhere (tests run the demo in a temporary directory).
+const ws = process.env.PAASTA_DEMO_DIR ? resolve(process.env.PAASTA_DEMO_DIR) : join(root, ".paasta-demo");
 const bin = join(root, "bin/paasta.js");
 const soa = join(ws, "soa-configs");
 const etc = join(ws, "etc_paasta");
@@ -95,21 +97,25 @@ for (const [svc, groups] of [
     if (!deployments(svc)[g]) process.stdout.write(paasta(["mark-for-deployment", "-s", svc, "-c", sha, "-l", g]));
 }
 const api = JSON.parse(readFileSync(join(etc, "paasta.json"), "utf8")).api_endpoints.dev;
-const p = `PAASTA_SYSTEM_CONFIG_DIR=${etc} npx paasta`;
+const envFile = writeEnvFile(root, ws, etc);
 console.log(`
 The platform is starting: cluster dev (local runtime), API ${api}
-In another terminal, try:
-  ${p} status -s hello -v
-  ${p} logs -s hello -f
-  cd ${join(ws, "repos/hello")} && echo change >> README && git add -A && git commit -m change
-  ${p} mark-for-deployment -s hello -c $(git -C ${join(ws, "repos/hello")} rev-parse HEAD) -l dev.everything    # watch a crossover bounce
-  ${p} stop -s hello -c dev -i main      then      ${p} start -s hello -c dev -i main
-  ${p} pipeline run -s hello -k $(git -C ${join(ws, "repos/hello")} rev-parse HEAD)    # deploy.yaml step by step (docs/pipeline.md)
+In another terminal, from ${process.cwd()}, try (each line works pasted in order):
+${demoHints({ cwd: process.cwd(), ws, envFile })
+  .map((l) => `  ${l}`)
+  .join("\n")}
 Start over with: rm -rf ${ws}
 `);
 const up = spawn(process.execPath, [bin, "up", "--cluster", "dev"], {
   stdio: "inherit",
   env: { ...process.env, PAASTA_SYSTEM_CONFIG_DIR: etc },
 });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => up.kill(sig));
+// Ctrl-C reaches both processes (one foreground process group); forward a signal once, for when only this
+// script was signalled, and stay alive until paasta up has stopped its services.
+let forwarded = false;
+for (const sig of ["SIGINT", "SIGTERM"])
+  process.on(sig, () => {
+    if (!forwarded) up.kill(sig);
+    forwarded = true;
+  });
 up.on("exit", (code) => process.exit(code ?? 0));

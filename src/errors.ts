@@ -10,6 +10,7 @@
 import { API_ERRORS } from "./errors/api.js";
 import { AUTOSCALING_ERRORS } from "./errors/autoscaling.js";
 import { BACKENDS_ERRORS } from "./errors/backends.js";
+import { CLI_ERRORS } from "./errors/cli.js";
 import { CONFIG_ERRORS } from "./errors/config.js";
 import type { ErrorDef } from "./errors/def.js";
 import { DEPLOY_ERRORS } from "./errors/deploy.js";
@@ -22,6 +23,7 @@ export type { ErrorDef };
 
 export const ERRORS = {
   ...CONFIG_ERRORS,
+  ...CLI_ERRORS,
   ...DEPLOY_ERRORS,
   ...PIPELINE_ERRORS,
   ...API_ERRORS,

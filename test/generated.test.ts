@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderCliDoc } from "../src/cli/help-doc.js";
+import { renderParityDoc } from "../src/cli/parity/table.js";
 import { fillGeneratedBlocks, generatedBlocks, renderJsonSchemas } from "../src/config/schema/docs.js";
 import { renderErrorsDoc } from "../src/errors-doc.js";
 import { REPO } from "./helpers/cli.js";
@@ -20,6 +21,7 @@ describe("generated files are up to date (run `npm run generate`)", () => {
     const blocks = generatedBlocks();
     for (const [k, v] of renderErrorsDoc()) blocks.set(k, v);
     for (const [k, v] of await renderCliDoc()) blocks.set(k, v);
+    for (const [k, v] of renderParityDoc()) blocks.set(k, v);
     const used = new Set<string>();
     for (const file of readdirSync(join(REPO, "docs")).filter((f) => f.endsWith(".md"))) {
       const text = readFileSync(join(REPO, "docs", file), "utf8");

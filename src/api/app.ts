@@ -21,13 +21,17 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
+import { requestDeadline, requestLog } from "./request-limits.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { autoscalerRoutes } from "./routes/autoscaler.js";
+import { deployQueueRoutes } from "./routes/deploy-queue.js";
+import { deploymentRoutes } from "./routes/deployments.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { pipelineRoutes } from "./routes/pipeline.js";
 import { replicaRoutes } from "./routes/replicas.js";
 import { servicesRoutes } from "./routes/services.js";
+import { stateRoutes } from "./routes/state.js";
 import { statusRoutes } from "./routes/status.js";
 import { versionRoutes } from "./routes/version.js";
 
@@ -37,11 +41,14 @@ export type { ApiContext } from "./context.js";
 const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   versionRoutes,
   servicesRoutes,
+  deploymentRoutes,
   statusRoutes,
+  stateRoutes,
   replicaRoutes,
   autoscalerRoutes,
   logRoutes,
   pipelineRoutes,
+  deployQueueRoutes,
   alertRoutes,
   metricsRoutes,
 ];
@@ -51,6 +58,8 @@ export function buildApi(ctx: ApiContext): OpenAPIHono {
   app.onError(onError);
   app.notFound(notFound(() => app.routes));
   app.use(limitUrl);
+  if (ctx.requestLog) app.use(requestLog(ctx.requestLog));
+  if (ctx.maxRequestSeconds) app.use(requestDeadline(ctx.maxRequestSeconds));
   for (const routes of ROUTES) app.route("/", routes(ctx));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

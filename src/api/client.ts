@@ -14,8 +14,12 @@ export interface ApiClient {
   get<T>(path: string): Promise<{ status: number; body: T }>;
   post<T>(path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }>;
   delete<T>(path: string, token?: string): Promise<{ status: number; body: T }>;
-  /** The response body as it arrives (for long-lived streams such as `logs --follow`). */
-  stream(path: string): Promise<AsyncIterable<Buffer>>;
+  /**
+   * The response body as it arrives (for long-lived streams such as `logs --follow`), on a connection of its own
+   * (no agent: an agent's idle timeout would cut a quiet stream). With `idleTimeoutMs`, a stream silent that long
+   * (no line, no heartbeat) fails with ETIMEDOUT, so that a follower can reconnect.
+   */
+  stream(path: string, opts?: { idleTimeoutMs?: number }): Promise<AsyncIterable<Buffer>>;
 }
 
 export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_000): ApiClient {
@@ -28,13 +32,14 @@ export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_
     path: string,
     headers: Record<string, string>,
     timeout: number | undefined,
+    own = false,
     payload?: string,
   ) =>
     new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
       const target = new URL(path, `${url}/`);
       const req = (target.protocol === "https:" ? httpsRequest : request)(
         target,
-        { method, headers, timeout },
+        { method, headers, timeout, ...(own ? { agent: false } : {}) },
         resolve,
       );
       req.on("timeout", () =>
@@ -52,7 +57,7 @@ export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     if (payload !== undefined) headers["content-type"] = "application/json";
     const text = payload === undefined ? undefined : JSON.stringify(payload);
-    const res = await open(method, path, headers, timeoutMs, text);
+    const res = await open(method, path, headers, timeoutMs, false, text);
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
     const answer = Buffer.concat(chunks).toString("utf8");
@@ -70,8 +75,8 @@ export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_
     get: (path) => call("GET", path),
     post: (path, token, body) => call("POST", path, token, body),
     delete: (path, token) => call("DELETE", path, token),
-    async stream(path) {
-      const res = await open("GET", path, {}, undefined);
+    async stream(path, opts = {}) {
+      const res = await open("GET", path, {}, opts.idleTimeoutMs, true);
       if ((res.statusCode ?? 0) !== 200) {
         const chunks: Buffer[] = [];
         for await (const c of res) chunks.push(c as Buffer);

@@ -3,6 +3,7 @@ import type { Backend } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
 import type { AlertSource } from "../model/alerts.js";
 import type { AutoscalingApi } from "../model/autoscaling.js";
+import type { DeployQueue } from "../reconcile/queue.js";
 import type { Metrics } from "./metrics.js";
 
 export interface ApiContext {
@@ -16,6 +17,12 @@ export interface ApiContext {
   readonly version: string;
   /** The event log's files that may hold a service's deploy events (the backend's output is a LogSource power). */
   readonly eventLogFiles?: (service: string) => string[];
+  /** The reconcile loop's queue, where the loop runs in the same process (`paasta up`). */
+  readonly deployQueue?: () => DeployQueue;
+  /** Answer 504 after this many seconds (`paasta api --max-request-seconds`). */
+  readonly maxRequestSeconds?: number;
+  /** Log each request here (`paasta api -D`). */
+  readonly requestLog?: (line: string) => void;
   /** The cluster's active alerts (the monitor's); an empty list where no monitor runs. */
   readonly alerts?: AlertSource;
   /** The autoscaler routes' work (the local autoscaler, or the cluster's HPAs); absent: they answer 501. */

@@ -73,3 +73,21 @@ export function registerTaskMetrics(
     },
   });
 }
+
+/** Bytes the local runtime's state dir uses, by part (state database, logs, task directories, checkouts). */
+export function registerDiskMetrics(
+  registry: Prom.Registry,
+  read: () => Readonly<Record<"state" | "logs" | "tasks" | "artifacts" | "total", number>> | undefined,
+): void {
+  const prom = promClient();
+  const gauge = new prom.Gauge({
+    name: "paasta_state_dir_bytes",
+    help: "Disk use of the local runtime's state dir at the last housekeeping run, by part (total: all of it)",
+    labelNames: ["part"] as const,
+    registers: [registry],
+    collect() {
+      gauge.reset();
+      for (const [part, bytes] of Object.entries(read() ?? {})) gauge.set({ part }, bytes);
+    },
+  });
+}

@@ -16,6 +16,8 @@ export const ErrorBody = z
 export const InstanceStatusBody = InstanceStatus.extend({
   backend: z.string(),
   git_sha: z.string().nullable(),
+  /** The located problems (`file:line:col key: message`) that freeze the service: it is left as it runs. */
+  config_problems: z.array(z.string()).optional(),
 }).openapi("InstanceStatus");
 
 export const ServiceParams = z.object({

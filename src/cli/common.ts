@@ -76,17 +76,26 @@ export function commaList(value: string | undefined): string[] | undefined {
 }
 
 /**
- * A second short flag for an option (commander allows one): PaaSTA accepts both `-c` and `-k` for the commit.
- * The alias is hidden from --help; the option's description should mention it.
+ * Another spelling of an option (PaaSTA's parsers give several: `-f, -F, --tail`; commander shows one short and
+ * one long). The alias is hidden from --help (the option's description should mention it); when given, it sets
+ * `target` unless `target` was given too.
  */
-export function shortAlias(cmd: Command, short: string, target: string, valueName = "<value>"): Command {
-  const key = short.replace(/^-/, "");
-  cmd.addOption(new Option(`${short} ${valueName}`).hideHelp());
+export function aliasOption(cmd: Command, flags: string, target: string): Command {
+  const alias = new Option(flags).hideHelp();
+  cmd.addOption(alias);
+  const key = alias.attributeName();
   cmd.hook("preAction", (_parent, action) => {
     const opts = action.opts() as Record<string, unknown>;
-    if (opts[key] !== undefined && opts[target] === undefined) action.setOptionValue(target, opts[key]);
+    const source = action.getOptionValueSource(target);
+    if (opts[key] !== undefined && (source === undefined || source === "default"))
+      action.setOptionValue(target, opts[key]);
   });
   return cmd;
+}
+
+/** A second short flag for an option (commander allows one): PaaSTA accepts both `-c` and `-k` for the commit. */
+export function shortAlias(cmd: Command, short: string, target: string, valueName = "<value>"): Command {
+  return aliasOption(cmd, `${short} ${valueName}`, target);
 }
 
 /** Fails like a missing required option when `value` is undefined (for options that have a short alias). */
@@ -95,13 +104,23 @@ export function required<T>(value: T | undefined, flag: string): T {
   return value;
 }
 
-/** Runs until SIGINT (Ctrl-C) or SIGTERM, then awaits `stop` once: the shape of every foreground daemon. */
-export function untilSignal(stop: () => Promise<void>): Promise<void> {
+/**
+ * Runs until SIGINT (Ctrl-C) or SIGTERM, then awaits `stop` once: the shape of every foreground daemon. Signals
+ * that arrive while stopping (a second Ctrl-C, or a wrapper such as `npm start` forwarding the one the terminal
+ * already delivered) are handed to `onRepeat` and otherwise ignored: dying then would leave the services running.
+ */
+export function untilSignal(stop: () => Promise<void>, onRepeat?: (signal: NodeJS.Signals) => void): Promise<void> {
   return new Promise<void>((resolve) => {
-    const onSignal = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      void stop().then(resolve, resolve);
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) return onRepeat?.(signal);
+      stopping = true;
+      void stop()
+        .then(resolve, resolve)
+        .finally(() => {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+        });
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);

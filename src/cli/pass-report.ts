@@ -19,7 +19,7 @@ export function passReporter(io: Io): (r: PassResult) => void {
       news.map((o) => `${o.kind}:${itemName(o.item)}`).join(","),
       frozen.map(([s]) => s).join(","),
       held.map((h) => `${h.service}.${h.instance}:${h.reason}`).join(","),
-      r.removedShared.join(","),
+      (r.removedShared ?? []).join(","),
       r.plan.refused ?? "",
       r.treeError ?? "",
     ].join("|");
@@ -35,7 +35,7 @@ export function passReporter(io: Io): (r: PassResult) => void {
       );
     }
     for (const h of held) io.out(m.warn(`${h.service}.${h.instance}: left as it runs: ${h.reason}`));
-    for (const name of r.removedShared) io.out(m.ok(`deleted Secret ${name}: no app uses it any more`));
+    for (const name of r.removedShared ?? []) io.out(m.ok(`deleted Secret ${name}: no app uses it any more`));
     if (r.plan.refused) io.out(m.warn(r.plan.refused));
   };
 }

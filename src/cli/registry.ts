@@ -4,15 +4,19 @@ import * as alerts from "./commands/alerts.js";
 import * as api from "./commands/api.js";
 import * as autoscale from "./commands/autoscale.js";
 import * as check from "./commands/check.js";
+import * as completion from "./commands/completion.js";
 import * as cookImage from "./commands/cook-image.js";
 import * as deployd from "./commands/deployd.js";
 import * as deploymentInfo from "./commands/deployment-info.js";
 import * as fsm from "./commands/fsm.js";
 import * as generateAlertmanagerConfig from "./commands/generate-alertmanager-config.js";
 import * as generateDeployments from "./commands/generate-deployments.js";
+import * as getImageVersion from "./commands/get-image-version.js";
 import * as info from "./commands/info.js";
 import * as itest from "./commands/itest.js";
 import * as list from "./commands/list.js";
+import * as listDeployQueue from "./commands/list-deploy-queue.js";
+import * as listNamespaces from "./commands/list-namespaces.js";
 import * as localRun from "./commands/local-run.js";
 import * as logs from "./commands/logs.js";
 import * as markForDeployment from "./commands/mark-for-deployment.js";
@@ -37,6 +41,7 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
   for (const mod of [
     validate,
     list,
+    listNamespaces,
     info,
     check,
     fsm,
@@ -45,10 +50,12 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     startStop,
     rollback,
     deploymentInfo,
+    getImageVersion,
     up,
     reconcile,
     deployd,
     api,
+    listDeployQueue,
     status,
     autoscale,
     pauseServiceAutoscaler,
@@ -64,6 +71,7 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     verifyImageExists,
     localRun,
     secret,
+    completion,
   ])
     mod.register(program, io, run);
 }

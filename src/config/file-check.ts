@@ -61,7 +61,7 @@ export function checkFile(kind: FileKind, doc: YamlFile): Problem[] {
 function parseWith(spec: FileSpec, doc: YamlFile, base: PathSegment[], value: unknown): Problem[] {
   const r = spec.schema.safeParse(value);
   if (r.success) return [];
-  return issuesToProblems(r.error.issues, { doc, base, value, schemaRef: schemaRef(spec) });
+  return issuesToProblems(r.error.issues, { doc, base, value, schemaRef: schemaRef(spec), schema: spec.schema });
 }
 
 export function at(doc: YamlFile, path: PathSegment[], message: string, where: "key" | "value" = "value"): Problem {

@@ -3,6 +3,7 @@
  * Every issue is kept (no "best match"): users fix them all in one go.
  */
 import type { z } from "zod";
+import { allowedKeysAt, closestKey } from "./key-suggest.js";
 import { formatPath, type PathSegment, type Problem } from "./problem.js";
 import type { YamlFile } from "./yaml.js";
 
@@ -16,6 +17,8 @@ export interface IssueContext {
   readonly value: unknown;
   /** The schema file users can read to see the allowed keys, e.g. `schemas/kubernetes.schema.json`. */
   readonly schemaRef: string;
+  /** The schema the value was checked against, to suggest the closest allowed key for an unknown one. */
+  readonly schema?: z.ZodType;
 }
 
 export function issuesToProblems(issues: readonly Issue[], ctx: IssueContext): Problem[] {
@@ -27,8 +30,11 @@ export function issuesToProblems(issues: readonly Issue[], ctx: IssueContext): P
 function collect(issue: Issue, prefix: readonly PathSegment[], ctx: IssueContext, out: Problem[]): void {
   const rel = [...prefix, ...(issue.path as PathSegment[])];
   if (issue.code === "unrecognized_keys") {
+    const allowed = ctx.schema ? allowedKeysAt(ctx.schema, rel) : [];
     for (const key of issue.keys) {
-      out.push(problem(ctx, [...rel, key], `unknown key "${key}" (allowed keys: see ${ctx.schemaRef})`, "key"));
+      const near = closestKey(key, allowed);
+      const hint = near ? `did you mean "${near}"? ` : "";
+      out.push(problem(ctx, [...rel, key], `unknown key "${key}" (${hint}allowed keys: see ${ctx.schemaRef})`, "key"));
     }
     return;
   }
@@ -96,6 +102,8 @@ function explain(issue: Issue, actual: unknown): string {
       return `must match ${"pattern" in issue ? String(issue.pattern) : issue.format} (got ${show(actual)})`;
     case "not_multiple_of":
       return `must be a multiple of ${String(issue.divisor)} (got ${show(actual)})`;
+    case "custom":
+      return actual === undefined ? issue.message : `${issue.message} (got ${show(actual)})`;
     default:
       return issue.message;
   }

@@ -4,7 +4,7 @@
  * (`file-check.ts` `loadServiceDir`): commands that only read values (deploy record, list, info) skip them and
  * the schema library's start-up cost; whatever decides what runs works on checked directories only.
  */
-import { readdirSync, statSync } from "node:fs";
+import { type Dirent, lstatSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PaastaError } from "../errors.js";
 import { type FileKind, type InstanceType, parseInstanceFileName } from "./kinds.js";
@@ -31,6 +31,8 @@ export interface ServiceDir {
   readonly files: readonly SoaFile[];
   /** Whether the files' schema problems are in `problems` (see file-check.ts). */
   readonly checked: boolean;
+  /** What was skipped or ignored, and why (validate prints them as warnings): broken links, unsupported files. */
+  readonly notes?: readonly string[];
 }
 
 const SINGLE_FILES: Readonly<Record<string, FileKind>> = {
@@ -44,17 +46,37 @@ export function assertSoaDir(soaDir: string): void {
   let ok = false;
   try {
     ok = statSync(soaDir).isDirectory();
-  } catch {
+  } catch (e) {
+    if (!isMissing(e)) throw unreadable(soaDir, e);
     ok = false;
   }
   if (!ok) throw new PaastaError("PAASTA_SOA_DIR_MISSING", { dir: soaDir });
+}
+
+/** A file system error that means "not there" (rather than "there but not readable"). */
+function isMissing(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** The catalogue error of a part of the tree that exists but cannot be read (permissions, I/O). */
+function unreadable(path: string, e: unknown): PaastaError {
+  const err = e as NodeJS.ErrnoException;
+  const detail = err.code === "EACCES" ? "permission denied" : (err.code ?? err.message);
+  return new PaastaError("PAASTA_SOA_UNREADABLE", { path, detail });
 }
 
 /** Service directories of a soa-configs tree, sorted. Hidden, `_`-prefixed and the `tron/` masters dir are not services. */
 export function listServiceNames(soaDir: string): string[] {
   assertSoaDir(soaDir);
   const names: string[] = [];
-  for (const entry of readdirSync(soaDir, { withFileTypes: true })) {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(soaDir, { withFileTypes: true });
+  } catch (e) {
+    throw unreadable(soaDir, e);
+  }
+  for (const entry of entries) {
     const name = entry.name;
     if (name.startsWith(".") || name.startsWith("_")) continue;
     const p = join(soaDir, name);
@@ -90,11 +112,18 @@ export function readServiceDir(soaDir: string, name: string, displayPrefix = "")
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
-  } catch {
+  } catch (e) {
+    if (!isMissing(e)) throw unreadable(dir, e);
     throw new PaastaError("PAASTA_SERVICE_NOT_FOUND", { service: name, dir: soaDir });
   }
   const files: SoaFile[] = [];
+  const notes: string[] = [];
   for (const entry of entries) {
+    const skipped = skippedEntry(dir, entry);
+    if (skipped) {
+      notes.push(`${displayPrefix}${entry}: ${skipped}`);
+      continue;
+    }
     const single = SINGLE_FILES[entry];
     const typed = single ? undefined : parseInstanceFileName(entry);
     if (!single && !typed) continue;
@@ -106,7 +135,25 @@ export function readServiceDir(soaDir: string, name: string, displayPrefix = "")
     }
     files.push({ name: entry, kind, cluster: typed?.cluster, doc: read.doc, problems: [] });
   }
-  return { name, dir, displayPrefix, files, checked: false };
+  return { name, dir, displayPrefix, files, checked: false, notes };
+}
+
+/**
+ * Why an entry of a service directory is skipped, or undefined when it is read: a broken symbolic link (PaaSTA
+ * skips links it cannot follow), and files PaaSTA reads that paasta does not support (never silently).
+ */
+function skippedEntry(dir: string, entry: string): string | undefined {
+  const path = join(dir, entry);
+  try {
+    if (lstatSync(path).isSymbolicLink()) statSync(path);
+  } catch {
+    return "a broken symbolic link: skipped";
+  }
+  if (/^rollback-.*\.yaml$/.test(entry))
+    return "ignored, not supported: automatic rollback rules (Yelp's SLO-driven rollbacks) are not read by paasta";
+  if (entry === "autotuned_defaults")
+    return "ignored, not supported: autotuned defaults come from Yelp's autotuner, which is not part of paasta";
+  return undefined;
 }
 
 export function findFile(svc: ServiceDir, kind: FileKind, cluster?: string): SoaFile | undefined {

@@ -17,6 +17,10 @@ const localBackend = z.strictObject({
   type: z.literal("local"),
   executor: z.enum(["process", "docker"]).default("process"),
   state_dir: z.string(),
+  /** Days stopped/failed tasks stay in the history (and their directories on disk). */
+  history_days: z.number().positive().optional(),
+  /** Checkouts kept per service beyond those that run or are desired (rollback targets). */
+  keep_versions: z.number().int().min(1).optional(),
 });
 const kubernetesBackend = z.strictObject({
   type: z.literal("kubernetes"),
@@ -25,6 +29,10 @@ const kubernetesBackend = z.strictObject({
 });
 export const clusterBackendSchema = z.discriminatedUnion("type", [localBackend, kubernetesBackend]);
 export type ClusterBackend = z.infer<typeof clusterBackendSchema>;
+/** A cluster's backend as `clusterBackend()` returns it: paths expanded, the local runtime's retention filled in. */
+export type ResolvedClusterBackend =
+  | (Extract<ClusterBackend, { type: "local" }> & { history_days: number; keep_versions: number })
+  | Extract<ClusterBackend, { type: "kubernetes" }>;
 
 const volume = z.strictObject({ hostPath: z.string(), containerPath: z.string(), mode: z.enum(["RO", "RW"]) });
 export type SystemVolume = z.infer<typeof volume>;
@@ -203,12 +211,18 @@ export class SystemConfig {
   }
 
   /** The backend of `cluster` (our extension key `cluster_backends`). Paths are expanded (`~`, relative to the dir). */
-  clusterBackend(cluster: string): ClusterBackend {
+  clusterBackend(cluster: string): ResolvedClusterBackend {
     const backends = this.get("cluster_backends") ?? {};
     const b = backends[cluster];
     if (!b)
       throw new PaastaError("PAASTA_SYSTEM_CONFIG_KEY_MISSING", { key: `cluster_backends.${cluster}`, dir: this.dir });
-    if (b.type === "local") return { ...b, state_dir: expandPath(b.state_dir, this.dir) };
+    if (b.type === "local")
+      return {
+        ...b,
+        state_dir: expandPath(b.state_dir, this.dir),
+        history_days: b.history_days ?? DEFAULTS.local_history_days,
+        keep_versions: b.keep_versions ?? DEFAULTS.local_keep_versions,
+      };
     return b.kubeconfig ? { ...b, kubeconfig: expandPath(b.kubeconfig, this.dir) } : b;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { loadServiceDir } from "./file-check.js";
-import { compareProblems, type Problem } from "./problem.js";
+import { compareProblems, formatProblem, type Problem } from "./problem.js";
 import { instanceNames, resolveInstance, resolveTronJob } from "./resolve/index.js";
 import type { CheckResult, RuleContext } from "./rules/context.js";
 import { checkDeployGroups } from "./rules/deploy-groups.js";
@@ -15,6 +15,7 @@ import {
   checkRegistrations,
   localAutoscalingWarnings,
 } from "./rules/instances.js";
+import { lenientWarnings } from "./rules/lenient.js";
 import { checkInstanceNames, checkServiceName } from "./rules/names.js";
 import { checkSecrets } from "./rules/secrets.js";
 import { checkSmartstack } from "./rules/smartstack.js";
@@ -101,6 +102,8 @@ function validateLoaded(soaDir: string, svc: ServiceDir, options: ValidateOption
   }
   for (const text of localAutoscalingWarnings(ctx)) lines.push({ kind: "warn", text });
   if (options.proxyPorts) addCheck(checkProxyPortsUnique(svc, options.proxyPorts));
+  for (const note of svc.notes ?? []) lines.push({ kind: "warn", text: note });
+  for (const w of lenientWarnings(ctx).sort(compareProblems)) lines.push({ kind: "warn", text: formatProblem(w) });
   if (options.verbose) lines.push(...upcomingRuns(jobs, options.now ?? new Date()));
   return { service: svc.name, lines, problems, instances, jobs };
 }

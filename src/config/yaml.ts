@@ -187,8 +187,29 @@ const int11 = new jsyaml.Type("tag:yaml.org,2002:int", {
   predicate: (o: unknown) => typeof o === "number" && Number.isInteger(o),
 });
 
-const jsyamlTypes = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types;
-const SCHEMA_1_1 = jsyaml.CORE_SCHEMA.extend({ implicit: [jsyamlTypes.merge, bool11, int11] });
+/**
+ * PyYAML's YAML 1.1 floats: a dot is required and an exponent needs its sign (`1.5`, `1.5e+3`, `.5`, `.inf`,
+ * `.nan`); `1e3` and `1.0e3` stay strings, as in PyYAML. (js-yaml's core schema would read `1e3` as 1000.)
+ */
+const FLOAT_11 =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const float11 = new jsyaml.Type("tag:yaml.org,2002:float", {
+  kind: "scalar",
+  resolve: (d: string) => FLOAT_11.test(d),
+  construct: (d: string) => {
+    const t = d.replace(/_/g, "").toLowerCase();
+    if (t.endsWith(".nan")) return Number.NaN;
+    if (t.endsWith(".inf")) return t.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    return Number.parseFloat(t);
+  },
+  predicate: (o: unknown) => typeof o === "number" && !Number.isInteger(o),
+});
+
+const jsyamlTypes = (jsyaml as unknown as { types: { merge: jsyaml.Type; null: jsyaml.Type } }).types;
+/** js-yaml's failsafe and JSON types (null, strings, maps, lists) with PyYAML's booleans, integers and floats. */
+const SCHEMA_1_1 = jsyaml.FAILSAFE_SCHEMA.extend({
+  implicit: [jsyamlTypes.null, jsyamlTypes.merge, bool11, int11, float11],
+});
 
 type Doc = import("yaml").Document.Parsed;
 

@@ -65,6 +65,8 @@ export interface MarkRequest {
   readonly deployGroup: string;
   readonly imageVersion?: string | null;
   readonly gitUrl?: string;
+  /** Further authors of the change (PaaSTA pings them in Slack; here they are named in the deploy event). */
+  readonly authors?: readonly string[];
 }
 
 export interface MarkResult {
@@ -98,7 +100,7 @@ async function markOpened(ctx: RecordContext, remote: ServiceRemote, req: MarkRe
   ctx.log.write(
     deployEvent({
       service: remote.service,
-      message: `Marked ${sha} for deployment in deploy group ${req.deployGroup}${req.imageVersion ? ` (image version ${req.imageVersion})` : ""} (tag ${tag})`,
+      message: `Marked ${sha} for deployment in deploy group ${req.deployGroup}${req.imageVersion ? ` (image version ${req.imageVersion})` : ""} (tag ${tag})${req.authors?.length ? ` (authors: ${req.authors.join(", ")})` : ""}`,
       user: ctx.user,
     }),
   );
@@ -236,8 +238,9 @@ export async function deployGroupHistory(
   ctx: RecordContext,
   service: string,
   groups: readonly string[],
+  gitUrl?: string,
 ): Promise<Map<string, HistoryEntry[]>> {
-  const remote = await openRemote(ctx.soaDir, service, { git: ctx.git });
+  const remote = await openRemote(ctx.soaDir, service, { gitUrl, git: ctx.git });
   return historyOf(remote, groups);
 }
 

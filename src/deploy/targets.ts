@@ -7,6 +7,10 @@ export interface InstanceTarget {
   readonly instance: string;
   readonly deployGroup: string;
   readonly marginFactor: number;
+  /** The owning team (monitoring `team`), for `-o/--owner`. */
+  readonly team?: string | null;
+  /** The mesh namespaces it registers in, for `-r/--registration`. */
+  readonly registrations?: readonly string[];
 }
 
 export async function longRunningTargets(
@@ -33,8 +37,50 @@ export async function longRunningTargets(
         const cfg = r.ok ? r.config : r.partial;
         if (!cfg) continue;
         if (filters.deployGroup && cfg.deploy_group !== filters.deployGroup) continue;
-        out.push({ cluster, instance, deployGroup: cfg.deploy_group, marginFactor: cfg.bounce_margin_factor });
+        out.push({
+          cluster,
+          instance,
+          deployGroup: cfg.deploy_group,
+          marginFactor: cfg.bounce_margin_factor,
+          team: cfg.monitoring.team,
+          registrations: cfg.registrations,
+        });
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * Instances that clusters' APIs report for a service whose config lists fewer than run there: a service whose
+ * files are broken is left running (frozen) and must stay visible. Asks only clusters that have a file of the
+ * service with problems and whose targets came out empty, and adds instances `known` does not have.
+ */
+export async function reportedTargets(
+  soaDir: string,
+  system: SystemConfig,
+  service: string,
+  known: readonly InstanceTarget[],
+  filters: { clusters?: readonly string[]; instances?: readonly string[] },
+): Promise<InstanceTarget[]> {
+  const { readServiceDir, serviceClusters, serviceProblems } = await import("../config/soa.js");
+  const { normaliseService } = await import("./remote.js");
+  const svc = readServiceDir(soaDir, normaliseService(service));
+  if (serviceProblems(svc).length === 0) return [];
+  const listed = system.clusters();
+  const clusters = serviceClusters(svc).filter(
+    (c) =>
+      (!filters.clusters?.length || filters.clusters.includes(c)) &&
+      (listed.length === 0 || listed.includes(c)) &&
+      !known.some((t) => t.cluster === c),
+  );
+  const clients = await clientsFor(system, clusters);
+  const out: InstanceTarget[] = [];
+  for (const [cluster, client] of clients) {
+    const r = await client.get<{ instances?: string[] }>(`/v1/services/${svc.name}`).catch(() => undefined);
+    for (const instance of r?.status === 200 ? (r.body.instances ?? []) : []) {
+      if (filters.instances?.length && !filters.instances.includes(instance)) continue;
+      out.push({ cluster, instance, deployGroup: "", marginFactor: 1 });
     }
   }
   return out;

@@ -24,6 +24,8 @@ export interface Progress {
   readonly ready: number;
   readonly expected: number;
   readonly detail: string;
+  /** Why it is not done yet, in the status's words ("health check failed 3/3: HTTP 500 from /status"). */
+  readonly reason?: string;
 }
 
 /** Whether an instance is done deploying `sha` (PaaSTA's rules), and why not. */
@@ -87,7 +89,24 @@ export async function checkTargets(
 export interface WaitOptions {
   readonly timeoutMs: number;
   readonly pollMs?: number;
+  /** Ask each unfinished instance's status why (its deploy_status_message) this often (default 5 s)… */
+  readonly diagnosisMs?: number;
+  /** …from this long after the start (default 0). */
+  readonly firstDiagnosisMs?: number;
   readonly onProgress?: (p: readonly Progress[]) => void;
+}
+
+/** The status's own words for why an instance is not done, or undefined when it has none. */
+async function diagnose(client: ApiClient | undefined, service: string, instance: string): Promise<string | undefined> {
+  try {
+    const r = await client?.get<{ deploy_status_message?: string | null; error_message?: string | null }>(
+      `/v1/services/${service}/${instance}/status`,
+    );
+    if (r?.status !== 200) return undefined;
+    return r.body.deploy_status_message ?? r.body.error_message ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Polls until every target is done (true) or the timeout passes (false). */
@@ -98,10 +117,26 @@ export async function waitForTargets(
   targets: readonly WaitTarget[],
   o: WaitOptions,
 ): Promise<{ ok: boolean; last: Progress[] }> {
-  const deadline = Date.now() + o.timeoutMs;
+  const started = Date.now();
+  const deadline = started + o.timeoutMs;
   let last: Progress[] = [];
+  let lastDiagnosis = Number.NEGATIVE_INFINITY;
+  const reasons = new Map<WaitTarget, string>();
   for (;;) {
     last = await checkTargets(clients, service, sha, targets);
+    const now = Date.now();
+    if (now - started >= (o.firstDiagnosisMs ?? 0) && now - lastDiagnosis >= (o.diagnosisMs ?? 5000)) {
+      lastDiagnosis = now;
+      await Promise.all(
+        last
+          .filter((p) => !p.done)
+          .map(async (p) => {
+            const why = await diagnose(clients.get(p.target.cluster), service, p.target.instance);
+            if (why) reasons.set(p.target, why);
+          }),
+      );
+    }
+    last = last.map((p) => (p.done || !reasons.has(p.target) ? p : { ...p, reason: reasons.get(p.target) }));
     o.onProgress?.(last);
     if (last.every((p) => p.done)) return { ok: true, last };
     if (Date.now() >= deadline) return { ok: false, last };

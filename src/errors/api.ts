@@ -32,6 +32,18 @@ export const API_ERRORS = {
     exit: 3,
     http: 503,
   },
+  PAASTA_API_TIMEOUT: {
+    message: "the request took longer than {seconds}s (paasta api --max-request-seconds)",
+    fix: "Try again; if it keeps happening, the backend is slow: raise --max-request-seconds or look at the cluster.",
+    exit: 3,
+    http: 504,
+  },
+  PAASTA_API_NOT_HERE: {
+    message: "{what} is not served by this API: {detail}",
+    fix: "Ask the process that has it (the API of `paasta up` serves everything of a local cluster).",
+    exit: 1,
+    http: 501,
+  },
   PAASTA_API_ERROR: {
     message: "the paasta API of cluster {cluster} answered {status}: {detail}",
     fix: "Read the message; `paasta status` and `paasta logs` show more about the instance.",

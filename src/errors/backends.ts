@@ -20,6 +20,12 @@ export const BACKENDS_ERRORS = {
     exit: 3,
     http: 503,
   },
+  PAASTA_STATE_DIR_LOCKED: {
+    message: "state dir {dir} is in use by another paasta up (pid {pid})",
+    fix: "One paasta up per state dir: stop that one first (Ctrl-C), or give this cluster another state_dir. The lock goes with its holder, even when it is killed.",
+    exit: 1,
+    http: 409,
+  },
   PAASTA_CONTAINER_FAILED: {
     message: "could not run the container of {what}: {detail}",
     fix: "Read the engine's message; `paasta local-run --dry-run` shows what would run, and `docker logs`/`docker inspect` show more.",

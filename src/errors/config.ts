@@ -30,7 +30,13 @@ export const CONFIG_ERRORS = {
     message: "soa-configs directory {dir} does not exist or is not a directory",
     fix: "Pass -d/--soa-dir DIR (or -y), set PAASTA_SOA_DIR, or set `soa_dir` in the system config.",
     exit: 2,
-    http: 500,
+    http: 503,
+  },
+  PAASTA_SOA_UNREADABLE: {
+    message: "cannot read {path}: {detail}",
+    fix: "Make the soa-configs tree readable (and its directories searchable) by the user running paasta, or pass -d/--soa-dir with a readable copy.",
+    exit: 2,
+    http: 503,
   },
   PAASTA_SERVICE_NOT_FOUND: {
     message: "service {service} not found in {dir}",

@@ -52,6 +52,8 @@ export interface PlanInput {
   readonly gitSha: string;
   readonly imageVersion: string | null;
   readonly cmd?: string;
+  /** The date a Tron action's `{shortdate}`… are filled with (`--date`; default now). */
+  readonly date?: Date;
   readonly interactive: boolean;
   readonly hostPort: number | null;
   readonly healthcheckMode: RunPlan["healthcheckMode"];
@@ -60,11 +62,16 @@ export interface PlanInput {
 }
 
 /** The command a run executes: -C, else a shell for -I, else the configured command (a string runs via sh -c). */
-export function runCommand(t: LocalRunTarget, cmd: string | undefined, interactive: boolean): string[] | null {
+export function runCommand(
+  t: LocalRunTarget,
+  cmd: string | undefined,
+  interactive: boolean,
+  date: Date = new Date(),
+): string[] | null {
   if (cmd !== undefined) return ["sh", "-c", cmd];
   if (interactive) return ["sh"];
   if (t.kind === "action") {
-    const context = { time: new Date(), name: t.job.name, actionname: t.action.name };
+    const context = { time: date, name: t.job.name, actionname: t.action.name };
     return ["sh", "-c", expandCommand(t.action.command, context)];
   }
   const c = t.config;
@@ -112,7 +119,7 @@ export function makePlan(i: PlanInput): RunPlan {
     image: inContainer ? i.image : null,
     imageSource: inContainer ? i.imageSource : null,
     gitSha: i.gitSha,
-    command: runCommand(t, i.cmd, i.interactive),
+    command: runCommand(t, i.cmd, i.interactive, i.date),
     env,
     name: `paasta_local_run_${user}_${randomBytes(3).toString("hex")}`,
     labels: {

@@ -79,6 +79,10 @@ export const InstanceStatus = z.object({
   deploy_status_message: z.string().nullable(),
   versions: z.array(VersionStatus).readonly(),
   error_message: z.string().nullable(),
+  /** The command line tasks run, credential-looking parts redacted (model/redact.ts). */
+  command: z.string().nullable().optional(),
+  /** The instance's env, credential-looking values redacted; SECRET() references shown as written. */
+  env: z.record(z.string(), z.string()).optional(),
 });
 export type InstanceStatus = Readonly<z.infer<typeof InstanceStatus>>;
 

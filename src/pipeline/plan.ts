@@ -48,8 +48,8 @@ export interface Plan {
   readonly notes: readonly string[];
 }
 
-type StepEntry = NonNullable<DeployConfig["pipeline"][number]["parallel"]>[number];
-type StepKeys = Partial<StepEntry>;
+type ParallelEntry = NonNullable<DeployConfig["pipeline"][number]["parallel"]>[number];
+type StepKeys = Partial<Omit<ParallelEntry, "parallel">>;
 
 function planStep(entry: StepKeys, inherited: StepKeys, stage: number, file: DeployConfig): PlanStep {
   const k: StepKeys = { ...inherited, ...entry };
@@ -98,7 +98,16 @@ export function planPipeline(file: DeployConfig): { plan: Plan; problems: string
     if (parallel !== undefined) {
       if (item.step !== undefined) problems.push(`pipeline[${i}]: an item has either step or parallel, not both`);
       if (parallel.length === 0) problems.push(`pipeline[${i}].parallel: the block has no steps`);
-      raw.push(parallel.map((p) => planStep(p, blockKeys, raw.length, file)));
+      // A parallel block inside a parallel block (PaaSTA's schema allows it) runs with the outer one.
+      raw.push(
+        parallel.flatMap((p, j) => {
+          const { parallel: inner, ...keys } = p;
+          if (inner) return inner.map((q) => planStep(q, { ...blockKeys, ...keys }, raw.length, file));
+          if (p.step === undefined)
+            problems.push(`pipeline[${i}].parallel[${j}]: the item has neither step nor parallel`);
+          return p.step === undefined ? [] : [planStep(p, blockKeys, raw.length, file)];
+        }),
+      );
     } else if (item.step === undefined) {
       problems.push(`pipeline[${i}]: the item has neither step nor parallel`);
     } else raw.push([planStep(item, {}, raw.length, file)]);

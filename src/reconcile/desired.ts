@@ -35,7 +35,7 @@ export interface DesiredState {
    * Instances left exactly as they run because a secret they refer to cannot be delivered (no file, no
    * ciphertext for the cluster's environment): the rest of their service is applied as usual.
    */
-  readonly held: Array<{ service: string; instance: string; reason: string }>;
+  readonly held?: Array<{ service: string; instance: string; reason: string }>;
   /** Services of the tree (read or not). */
   readonly services: string[];
 }
@@ -98,7 +98,7 @@ export function desiredState(
   const apps: DesiredApp[] = [];
   const undeployed: DesiredState["undeployed"] = [];
   const frozen = new Map<string, Problem[]>();
-  const held: DesiredState["held"] = [];
+  const held: Held = [];
   const systemKey = `${JSON.stringify(system?.data ?? {})}|${secretsDirStamp(join(soaDir, "_shared", "secrets"))}`;
   for (const name of services) {
     const r = serviceDesired(soaDir, name, system, cluster, systemKey);
@@ -118,10 +118,25 @@ export function desiredState(
   return { cluster, apps: controlled, undeployed, frozen, services, held };
 }
 
+/**
+ * The problems that freeze `service` on `cluster` (empty when it reconciles), as a pass computes them and
+ * cached the same way: what the read paths show beside a frozen service's running state.
+ */
+export function frozenProblems(
+  soaDir: string,
+  system: SystemConfig | undefined,
+  cluster: string,
+  service: string,
+): Problem[] {
+  return serviceDesired(soaDir, service, system, cluster, JSON.stringify(system?.data ?? {})).problems;
+}
+
+type Held = NonNullable<DesiredState["held"]>;
+
 interface ServiceDesired {
   readonly apps: DesiredApp[];
   readonly undeployed: DesiredState["undeployed"];
-  readonly held: DesiredState["held"];
+  readonly held: Held;
   /** Problems that freeze the service (it is then left as it runs). */
   readonly problems: Problem[];
 }
@@ -186,7 +201,7 @@ function computeServiceDesired(
   const blocking = blockingProblems(svc, cluster);
   if (blocking.length > 0) return { apps: [], undeployed: [], held: [], problems: blocking };
   const undeployed: DesiredState["undeployed"] = [];
-  const held: DesiredState["held"] = [];
+  const held: Held = [];
   const deployments = readDeployments(soaDir, name);
   const serviceApps: DesiredApp[] = [];
   const problems: Problem[] = [];

@@ -108,6 +108,14 @@ export class ReconcileLoop {
 
   constructor(private readonly o: LoopOptions) {}
 
+  /** When the last pass ended (null before the first) and whether a pass runs or is asked for (the deploy queue). */
+  passState(): { lastPassAt: number | null; pending: boolean } {
+    return {
+      lastPassAt: this.lastPass || null,
+      pending: this.running || this.pending || this.retryTimer !== undefined,
+    };
+  }
+
   /** Runs a pass when the tree's stamp changed (or the last pass is older than resyncSeconds). */
   private async check(): Promise<void> {
     const stamp = treeStamp(this.o.soaDir);
@@ -258,11 +266,20 @@ export class ReconcileLoop {
     const worker = async () => {
       for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
         const [url, names] = item;
-        const stamp = localRefsStamp(url);
+        const refs = localRefsStamp(url);
+        // Unchanged refs skip the read only while the services on this remote and their configs are unchanged
+        // too: a service added to a repository that already deploys another one needs its deployments.json.
+        const stamp =
+          refs === undefined
+            ? undefined
+            : `${refs}\n${[...names]
+                .sort()
+                .map((n) => serviceStamp(this.o.soaDir, n))
+                .join("\n")}`;
         if (stamp !== undefined && this.refStamps.get(url) === stamp) continue;
         try {
-          const refs = await lsRemote(url, ctx.git);
-          for (const name of names) await generateDeployments(ctx, name, refs);
+          const known = await lsRemote(url, ctx.git);
+          for (const name of names) await generateDeployments(ctx, name, known);
           if (stamp !== undefined) this.refStamps.set(url, stamp);
         } catch (e) {
           this.o.onError?.(e);
@@ -282,6 +299,28 @@ export class ReconcileLoop {
     for (const w of this.watchers.values()) w.close();
     while (this.running) await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A stamp of one service's YAML files (names, sizes, modification times); deployments.json is not part of it. */
+export function serviceStamp(soaDir: string, service: string): string {
+  const dir = join(soaDir, service);
+  let files: string[];
+  try {
+    files = readdirSync(dir).sort();
+  } catch {
+    return `${service}:-`;
+  }
+  const parts = [service];
+  for (const f of files) {
+    if (!f.endsWith(".yaml")) continue;
+    try {
+      const st = statSync(join(dir, f));
+      parts.push(`${f}:${st.size}:${st.mtimeMs}`);
+    } catch {
+      // raced with a rename
+    }
+  }
+  return parts.join("|");
 }
 
 /**

@@ -31,7 +31,7 @@ export interface PassResult {
   /** Why the soa-configs tree could not be read (nothing was changed or deleted), else null. */
   readonly treeError: string | null;
   /** Objects kept per service that this pass removed (Kubernetes: Secrets no app uses any more). */
-  readonly removedShared: string[];
+  readonly removedShared?: string[];
   readonly outcomes: Outcome[];
   readonly writes: number;
   readonly durationMs: number;

@@ -11,7 +11,10 @@ export class ApiComponent implements Component {
 
   constructor(
     private readonly ctx: RuntimeContext,
-    private readonly api: Omit<ApiContext, "cluster" | "backend" | "soaDir" | "system" | "metrics" | "version">,
+    private readonly api: Omit<ApiContext, "cluster" | "backend" | "soaDir" | "system" | "metrics" | "version"> & {
+      /** Listen on this port instead of api_endpoints' (`paasta api PORT`). */
+      readonly port?: number;
+    },
   ) {}
 
   get url(): string | undefined {
@@ -30,12 +33,11 @@ export class ApiComponent implements Component {
       metrics: ctx.metrics,
       version: ctx.version,
     });
+    const port = this.api.port ?? Number(endpoint.port || 80);
     try {
-      this.server = await listen(app, endpoint.hostname, Number(endpoint.port || 80));
+      this.server = await listen(app, endpoint.hostname, port);
     } catch (e) {
-      throw new PaastaError("PAASTA_USAGE", {
-        detail: `cannot listen on ${endpoint.host} (api_endpoints.${ctx.cluster}): ${(e as Error).message}`,
-      });
+      throw await listenError(e as NodeJS.ErrnoException, ctx, endpoint.hostname, port);
     }
   }
 
@@ -49,4 +51,25 @@ export class ApiComponent implements Component {
       ? { ok: true, detail: `listening on ${this.server.url}` }
       : { ok: false, detail: "not listening" };
   }
+}
+
+/** Why the API cannot listen, in the catalogue's words: who holds the port and what to change. */
+async function listenError(e: NodeJS.ErrnoException, ctx: RuntimeContext, host: string, port: number) {
+  const { freePortOn, portHolder } = await import("./port-holder.js");
+  if (e.code === "EADDRINUSE") {
+    const holder = portHolder(port);
+    const free = await freePortOn(host);
+    return new PaastaError("PAASTA_API_PORT_IN_USE", {
+      cluster: ctx.cluster,
+      address: `${host}:${port}`,
+      holder: holder ? ` by ${holder}` : "",
+      configDir: ctx.system.dir,
+      suggestion: `"http://${host}:${free ?? port + 1}"`,
+    });
+  }
+  return new PaastaError("PAASTA_SYSTEM_CONFIG_INVALID", {
+    key: `api_endpoints.${ctx.cluster}`,
+    file: ctx.system.dir,
+    detail: `cannot listen on ${host}:${port}: ${e.code ?? e.message}`,
+  });
 }

@@ -115,14 +115,24 @@ export async function startMonitorHost(
   return { ...(await started(ctx, monitor)), monitor };
 }
 
+export interface ApiHostOptions extends ClusterHostOptions {
+  /** Listen here instead of api_endpoints' port. */
+  readonly port?: number;
+  readonly maxRequestSeconds?: number;
+  readonly requestLog?: (line: string) => void;
+}
+
 /** `paasta api`: serve the cluster's HTTP API. */
-export async function startApiHost(o: ClusterHostOptions): Promise<ClusterHost & { readonly url: string }> {
+export async function startApiHost(o: ApiHostOptions): Promise<ClusterHost & { readonly url: string }> {
   const ctx = await context(o);
   // The monitor runs in deployd (or `paasta monitor`); its record is where the API reads the alerts.
   const store = stateStore(ctx.backend, ctx.cluster);
   const api = new ApiComponent(ctx, {
     token: apiToken(o.system, o.env).token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    port: o.port,
+    maxRequestSeconds: o.maxRequestSeconds,
+    requestLog: o.requestLog,
     alerts: async () => activeAlerts((await store.load()) ?? emptyRecord()),
     // Overrides and the pause go to the cluster's record; deployd renders them into the HPAs.
     autoscaling: new AutoscalingService(ctx, autoscalingStore(ctx.backend, ctx.cluster)),

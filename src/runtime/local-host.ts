@@ -3,7 +3,7 @@
  * loop, the API, the monitor and the autoscaler, as components of a Host. Wave 2's subsystems are added here
  * as siblings; each receives the RuntimeContext.
  */
-import { createMetrics, registerTaskMetrics } from "../api/metrics.js";
+import { createMetrics, registerDiskMetrics, registerTaskMetrics } from "../api/metrics.js";
 import { executorFactory } from "../backends/local/executors/factory.js";
 import { LocalBackend } from "../backends/local/index.js";
 import type { SystemConfig } from "../config/system.js";
@@ -72,7 +72,9 @@ class SupervisorComponent implements Component {
   }
 
   health(): ComponentHealth {
-    return { ok: true, detail: `${this.backend.store.liveTasks().length} live task(s)` };
+    const disk = this.backend.diskUse;
+    const size = disk ? `; state dir ${(disk.total / 1024 / 1024).toFixed(1)} MB` : "";
+    return { ok: true, detail: `${this.backend.store.liveTasks().length} live task(s)${size}` };
   }
 }
 
@@ -92,6 +94,9 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     executor: await executorFactory(spec.executor, env),
     inheritEnv: env,
     tickMs: o.tickMs,
+    retention: { historyDays: spec.history_days, keepVersions: spec.keep_versions },
+    // Test and bench knob: housekeeping more often than once a minute.
+    housekeepingMs: Number(env.PAASTA_HOUSEKEEPING_MS) || undefined,
   });
   const ctx: RuntimeContext = {
     cluster: o.cluster,
@@ -113,6 +118,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     },
     () => ({ bounces: backend.supervisor.bounces, healthFailures: backend.supervisor.healthFailures }),
   );
+  registerDiskMetrics(ctx.metrics.registry, () => backend.diskUse);
   const token = apiToken(o.system, env, spec.state_dir);
   // Secrets are decrypted at task start; the provider's library loads now, in the background.
   backend.useSecrets(new SecretSource(o.soaDir, o.system).preload());
@@ -127,6 +133,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    deployQueue: () => reconcile.deployQueue(),
     alerts: async () => monitor.alerts(),
     autoscaling: new AutoscalingService(ctx, autoscaler.store, autoscaler),
   });

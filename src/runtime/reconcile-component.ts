@@ -6,6 +6,7 @@ import { canWatchChanges } from "../backends/backend.js";
 import type { AutoscalingRecord } from "../model/autoscaling.js";
 import { ReconcileLoop } from "../reconcile/loop.js";
 import type { PassResult } from "../reconcile/pass.js";
+import { type DeployQueue, deployQueueOf } from "../reconcile/queue.js";
 import type { Component, ComponentHealth } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 
@@ -54,6 +55,11 @@ export class ReconcileComponent implements Component {
   /** The last pass, for status and the API (why soa-configs could not be read, frozen services …). */
   get lastResult(): PassResult | undefined {
     return this.loop.lastResult;
+  }
+
+  /** What the loop still has to do (GET /v1/deploy_queue, `paasta list-deploy-queue`). */
+  deployQueue(): DeployQueue {
+    return deployQueueOf(this.ctx.cluster, this.loop.lastResult, this.loop.passState());
   }
 
   async start(): Promise<void> {

@@ -82,6 +82,8 @@ describe("system config", () => {
       type: "local",
       executor: "process",
       state_dir: join(dir, "state/dev"),
+      history_days: 7, // the local runtime's retention defaults (DEFAULTS.local_*)
+      keep_versions: 3,
     });
     expect(cfg.clusterBackend("prod")).toEqual({
       type: "kubernetes",

@@ -199,7 +199,7 @@ describe("1. schema of each file type", () => {
     expect(failures(report)).toEqual([
       'tron-norcal-prod.yaml:4:14 nightly.run_limit: must be a number (got "many")',
       'tron-norcal-prod.yaml:5:3 nightly.colour: unknown key "colour" (allowed keys: see schemas/tron.schema.json)',
-      'tron-norcal-prod.yaml:8:5 nightly.monitoring.pager: unknown key "pager" (allowed keys: see schemas/tron.schema.json)',
+      'tron-norcal-prod.yaml:8:5 nightly.monitoring.pager: unknown key "pager" (did you mean "page"? allowed keys: see schemas/tron.schema.json)',
       'tron-norcal-prod.yaml:12:17 nightly.actions.extract.executor: must be one of "paasta", "ssh", "spark" (got "docker")',
       "tron-norcal-prod.yaml:13:16 nightly.actions.extract.retries: must be >= 0 (got -1)",
       'tron-norcal-prod.yaml:14:7 nightly.actions.extract.timeout: unknown key "timeout" (allowed keys: see schemas/tron.schema.json)',
@@ -246,7 +246,7 @@ describe("1. schema of each file type", () => {
       'deploy.yaml:5:5 pipeline[1].typo: unknown key "typo" (allowed keys: see schemas/deploy.schema.json)',
       "deploy.yaml:7:46 pipeline[2].crashloop_rollback_percentage_threshold: must be <= 1 (got 2)",
       'deploy.yaml:8:26 default_deploy_strategy: must be one of "verify", "no-verify" (got "yolo")',
-      'deploy.yaml:9:1 pipelines: unknown key "pipelines" (allowed keys: see schemas/deploy.schema.json)',
+      'deploy.yaml:9:1 pipelines: unknown key "pipelines" (did you mean "pipeline"? allowed keys: see schemas/deploy.schema.json)',
     ]);
     expect(failedChecks("schema-deploy", report)).toEqual([CHECK.schema("deploy.yaml")]);
   });

@@ -122,10 +122,18 @@ export interface UpProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startUp(ws: Workspace, extraArgs: string[] = [], cluster = "dev"): UpProcess {
-  const child = spawn(process.execPath, [BIN, "up", "--cluster", cluster, ...extraArgs], {
-    env: ws.env,
+export function startUp(
+  ws: Workspace,
+  extraArgs: string[] = [],
+  cluster = "dev",
+  as: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv; prefix?: readonly string[] } = {},
+): UpProcess {
+  const [command, ...prefix] = [...(as.prefix ?? []), process.execPath];
+  const child = spawn(command as string, [...prefix, BIN, "up", "--cluster", cluster, ...extraArgs], {
+    env: { ...ws.env, ...as.env },
     stdio: ["ignore", "pipe", "pipe"],
+    uid: as.uid,
+    gid: as.gid,
   });
   const output: string[] = [];
   const onData = (d: Buffer) => output.push(...d.toString().split("\n").filter(Boolean));
@@ -203,5 +211,65 @@ export function runtimeId(stateDir: string): string {
     return (db.prepare("SELECT value FROM meta WHERE key = 'runtime_id'").get() as { value: string }).value;
   } finally {
     db.close();
+  }
+}
+
+/** One task's process group: every live (not zombie) process of the runtime sharing a process group id. */
+export interface TaskGroup {
+  readonly pgid: number;
+  readonly taskId: string;
+  readonly pids: number[];
+  /** Whether the group's leader (the task's wrapper shell) still runs. */
+  readonly leaderAlive: boolean;
+}
+
+/** Every process group of a runtime's tasks, found through /proc (members, not only leaders). */
+export function taskGroups(runtimeId: string): TaskGroup[] {
+  const groups = new Map<number, { taskId: string; pids: number[] }>();
+  for (const p of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      const environ = readFileSync(`/proc/${p}/environ`, "latin1");
+      if (!environ.includes(`PAASTA_RUNTIME_ID=${runtimeId}\0`)) continue;
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z") continue;
+      const pgid = Number(fields[2]);
+      const g = groups.get(pgid) ?? { taskId: /PAASTA_TASK_ID=([^\0]+)/.exec(environ)?.[1] ?? "", pids: [] };
+      g.pids.push(Number(p));
+      groups.set(pgid, g);
+    } catch {
+      // gone
+    }
+  }
+  return [...groups].map(([pgid, g]) => ({ pgid, ...g, leaderAlive: g.pids.includes(pgid) }));
+}
+
+/** The command line of a process ("" when it is gone). */
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** SIGKILLs every task process group of a runtime (test clean-up, even after a failure). */
+export function killTaskGroups(runtimeId: string | undefined): void {
+  if (!runtimeId) return;
+  for (const g of taskGroups(runtimeId)) {
+    try {
+      process.kill(-g.pgid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** The runtime id of a state dir, or undefined when it has none yet (for clean-up). */
+export function runtimeIdIfAny(stateDir: string): string | undefined {
+  try {
+    return runtimeId(stateDir);
+  } catch {
+    return undefined;
   }
 }

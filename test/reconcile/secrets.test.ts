@@ -105,7 +105,7 @@ describe("secrets in the reconcile", () => {
       JSON.stringify({ environments: { prod: { ciphertext: "x" } } }),
     );
     const d = desiredState(soa, system, "dev");
-    expect(d.held[0]?.reason).toMatch(/no ciphertext for secret environment dev/);
+    expect(d.held?.[0]?.reason).toMatch(/no ciphertext for secret environment dev/);
     writeFileSync(file, original);
   });
 });

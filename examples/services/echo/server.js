@@ -10,5 +10,7 @@ const server = http.createServer((req, res) => {
     res.end(`${req.method} ${req.url}\n${Buffer.concat(chunks).toString()}`);
   });
 });
-server.listen(port, "0.0.0.0", () => console.log(`echo listening on ${port}`));
+// Loopback unless told otherwise: the Dockerfile sets LISTEN_HOST=0.0.0.0, as a container's published port
+// (itself on the host's 127.0.0.1) reaches the container's own interface, not its loopback.
+server.listen(port, process.env.LISTEN_HOST || "127.0.0.1", () => console.log(`echo listening on ${port}`));
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -23,10 +23,16 @@ const logs = createRoute({
     }),
   },
   responses: {
-    200: { description: "Log lines, one JSON object per line (application/x-ndjson)" },
+    200: {
+      description:
+        "Log lines, one JSON object per line (application/x-ndjson); a followed stream sends a blank line after 10 s without lines",
+    },
     ...errorResponses,
   },
 });
+
+/** A followed stream quiet this long gets a heartbeat (a blank line, which NDJSON readers skip). */
+const HEARTBEAT_MS = 10_000;
 
 /** Lines returned when the request does not say. */
 const DEFAULT_LINES = 100;
@@ -69,10 +75,16 @@ export function logRoutes(ctx: ApiContext): OpenAPIHono {
     c.header("content-type", "application/x-ndjson");
     return stream(c, async (s) => {
       for (const l of merged([backend.lines, events.lines], limit)) await s.write(`${JSON.stringify(l)}\n`);
+      let wrote = Date.now();
       while (follow && !s.aborted) {
         await s.sleep(500);
         const fresh = merged([await backend.next(), readNew(events.offsets, filter)], Number.POSITIVE_INFINITY);
         for (const l of fresh) await s.write(`${JSON.stringify(l)}\n`);
+        if (fresh.length > 0) wrote = Date.now();
+        else if (Date.now() - wrote >= HEARTBEAT_MS) {
+          await s.write("\n"); // a blank line: the client knows the stream is alive, we learn if it is gone
+          wrote = Date.now();
+        }
       }
     });
   });

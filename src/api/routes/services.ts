@@ -1,8 +1,7 @@
 /** GET /v1/services and /v1/services/{service}: what soa-configs declares for this cluster. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { listServiceNames } from "../../config/soa.js";
 import type { ApiContext } from "../context.js";
-import { errorResponses, instancesOf } from "../helpers.js";
+import { errorResponses, unavailableResponse, visibleInstances } from "../helpers.js";
 import { ServiceParams } from "../schemas.js";
 
 const list = createRoute({
@@ -10,11 +9,13 @@ const list = createRoute({
   path: "/v1/services",
   responses: {
     200: {
-      description: "Every service.instance of this cluster",
+      description:
+        "Every service.instance of this cluster: what soa-configs declares, and what still runs of a service whose config is broken",
       content: {
         "application/json": { schema: z.object({ services: z.array(z.tuple([z.string(), z.string()])) }) },
       },
     },
+    ...unavailableResponse,
   },
 });
 
@@ -28,16 +29,16 @@ const one = createRoute({
       content: { "application/json": { schema: z.object({ instances: z.array(z.string()) }) } },
     },
     ...errorResponses,
+    ...unavailableResponse,
   },
 });
 
 export function servicesRoutes(ctx: ApiContext): OpenAPIHono {
   const app = new OpenAPIHono();
-  app.openapi(list, (c) => {
-    const services: Array<[string, string]> = [];
-    for (const name of listServiceNames(ctx.soaDir)) for (const i of instancesOf(ctx, name)) services.push([name, i]);
-    return c.json({ services }, 200);
+  app.openapi(list, async (c) => c.json({ services: await visibleInstances(ctx) }, 200));
+  app.openapi(one, async (c) => {
+    const found = await visibleInstances(ctx, [c.req.valid("param").service]);
+    return c.json({ instances: found.map(([, instance]) => instance) }, 200);
   });
-  app.openapi(one, (c) => c.json({ instances: instancesOf(ctx, c.req.valid("param").service) }, 200));
   return app;
 }

@@ -1,7 +1,7 @@
 /** GET …/{instance}/status and …/bounce_status: what the backend runs for one instance. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ApiContext } from "../context.js";
-import { errorResponses, statusOf } from "../helpers.js";
+import { configProblems, errorResponses, statusOf, unavailableResponse } from "../helpers.js";
 import { BounceStatus, InstanceParams, InstanceStatusBody } from "../schemas.js";
 
 const status = createRoute({
@@ -14,6 +14,7 @@ const status = createRoute({
   responses: {
     200: { description: "Versions, tasks, health", content: { "application/json": { schema: InstanceStatusBody } } },
     ...errorResponses,
+    ...unavailableResponse,
   },
 });
 
@@ -37,7 +38,17 @@ export function statusRoutes(ctx: ApiContext): OpenAPIHono {
     const s = await statusOf(ctx, service, instance);
     const desired = s.versions.find((v) => v.desired);
     const versions = s.versions.map((v) => ({ ...v, tasks: [...v.tasks] }));
-    return c.json({ ...s, versions, backend: ctx.backend.kind, git_sha: desired?.git_sha ?? null }, 200);
+    const problems = configProblems(ctx, service);
+    return c.json(
+      {
+        ...s,
+        versions,
+        backend: ctx.backend.kind,
+        git_sha: desired?.git_sha ?? null,
+        ...(problems.length > 0 ? { config_problems: problems } : {}),
+      },
+      200,
+    );
   });
   app.openapi(bounceStatus, async (c) => {
     const { service, instance } = c.req.valid("param");

@@ -10,8 +10,13 @@ import { PaastaError } from "../../errors.js";
 
 const inflight = new Map<string, Promise<string>>();
 
+/** Where checkouts live: one directory per service, one per SHA inside it (housekeeping.ts prunes them). */
+export function artifactsRoot(stateDir: string): string {
+  return join(stateDir, "artifacts");
+}
+
 export function artifactDir(stateDir: string, service: string, sha: string): string {
-  return join(stateDir, "artifacts", service, sha);
+  return join(artifactsRoot(stateDir), service, sha);
 }
 
 /** The checkout of `sha` for `service`, created on first use. Concurrent callers share one extraction. */

@@ -3,6 +3,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { ResolvedHealthcheck } from "../../config/types.js";
+import { redactText } from "../../model/redact.js";
 
 export interface HealthResult {
   readonly ok: boolean;
@@ -73,7 +74,8 @@ export async function probe(
       const code = await runCmd(hc.cmd, timeoutMs);
       return {
         ok: code === 0,
-        detail: code === 124 ? `timed out after ${hc.timeout_seconds}s` : `${hc.cmd} exited ${code}`,
+        // The command may carry a credential (curl -u …): the detail ends up in status and logs, so redact it.
+        detail: code === 124 ? `timed out after ${hc.timeout_seconds}s` : `${redactText(hc.cmd)} exited ${code}`,
       };
     }
   }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { DEFAULTS } from "../../config/resolve/defaults.js";
 import { readLogs, readNew } from "../../logs/reader.js";
 import type { DesiredApp } from "../../model/app.js";
 import type {
@@ -26,6 +27,8 @@ import type {
 } from "../backend.js";
 import type { AdoptionResult } from "./adoption.js";
 import type { Executor } from "./executors/executor.js";
+import { type DiskUse, Housekeeper, type HousekeepingReport, type Retention } from "./housekeeping.js";
+import { OwnerLock } from "./owner-lock.js";
 import { FileRecords } from "./records.js";
 import { RuntimeLog } from "./runtime-log.js";
 import { instanceStatus, observedApps } from "./status.js";
@@ -39,7 +42,13 @@ export interface LocalBackendOptions {
   readonly inheritEnv?: NodeJS.ProcessEnv;
   readonly tickMs?: number;
   readonly portRange?: readonly [number, number];
+  /** What housekeeping keeps (default: the system config's defaults, DEFAULTS.local_*). */
+  readonly retention?: Retention;
+  /** How often housekeeping runs while supervising (default 60 s). */
+  readonly housekeepingMs?: number;
 }
+
+const HOUSEKEEPING_MS = 60_000;
 
 export class LocalBackend
   implements Backend, ReplicaRestarter, LogSource, RecordStore, ReplicaScaler, UsageReader, SecretDelivery
@@ -52,10 +61,19 @@ export class LocalBackend
   readonly supervisor: Supervisor;
   readonly runtimeId: string;
   readonly cluster: string;
+  readonly stateDir: string;
   private readonly records: FileRecords;
+  private readonly executor: Executor;
+  private readonly housekeeper: Housekeeper;
+  private readonly housekeepingMs: number;
+  private housekeeping: Promise<HousekeepingReport | undefined> | undefined;
+  private housekeepTimer: NodeJS.Timeout | undefined;
+  /** Held while this backend supervises (from start to close). */
+  private lock: OwnerLock | undefined;
 
   constructor(o: LocalBackendOptions) {
     this.cluster = o.cluster;
+    this.stateDir = o.stateDir;
     this.records = new FileRecords(join(o.stateDir, "records"));
     this.store = new Store(o.stateDir);
     let id = this.store.meta("runtime_id");
@@ -65,9 +83,10 @@ export class LocalBackend
     }
     this.runtimeId = id;
     this.log = new RuntimeLog(join(o.stateDir, "logs"), o.cluster);
+    this.executor = o.executor(o.stateDir);
     this.supervisor = new Supervisor({
       store: this.store,
-      executor: o.executor(o.stateDir),
+      executor: this.executor,
       log: this.log,
       runtimeId: id,
       stateDir: o.stateDir,
@@ -75,13 +94,57 @@ export class LocalBackend
       tickMs: o.tickMs,
       portRange: o.portRange,
     });
+    this.housekeepingMs = o.housekeepingMs ?? HOUSEKEEPING_MS;
+    this.housekeeper = new Housekeeper({
+      stateDir: o.stateDir,
+      store: this.store,
+      log: this.log,
+      executor: this.executor,
+      runtimeId: id,
+      retention: o.retention ?? {
+        historyDays: DEFAULTS.local_history_days,
+        keepVersions: DEFAULTS.local_keep_versions,
+      },
+    });
   }
 
-  /** Re-adopts running tasks and starts supervising. */
+  /**
+   * Becomes the state dir's one owner (else PAASTA_STATE_DIR_LOCKED naming the holder), re-adopts running tasks
+   * and starts supervising.
+   */
   async start(): Promise<AdoptionResult> {
+    this.lock ??= OwnerLock.acquire(this.stateDir);
     const r = await this.supervisor.adopt();
     this.supervisor.start();
+    void this.housekeep(); // in the background: a large state dir must not delay the start
     return r;
+  }
+
+  /** One housekeeping run now (then one every housekeepingMs while supervising). */
+  async housekeep(): Promise<HousekeepingReport | undefined> {
+    if (this.housekeeping) return this.housekeeping;
+    clearTimeout(this.housekeepTimer);
+    this.housekeeping = this.housekeeper
+      .run()
+      .then((r) => {
+        const removed = r.tasksPruned + r.taskDirsRemoved + r.checkoutsRemoved + r.logsRemoved + r.orphansStopped;
+        if (removed > 0) this.log.write({ ...RUNTIME, component: "task_lifecycle", message: describeRun(r) });
+        return r;
+      })
+      .catch((e: unknown) => {
+        this.log.write({ ...RUNTIME, component: "task_lifecycle", level: "debug", message: `housekeeping: ${e}` });
+        return undefined;
+      })
+      .finally(() => {
+        this.housekeeping = undefined;
+        if (this.lock) this.housekeepTimer = setTimeout(() => void this.housekeep(), this.housekeepingMs).unref();
+      });
+    return this.housekeeping;
+  }
+
+  /** The disk use of the state dir at the last housekeeping run (for /metrics and health). */
+  get diskUse(): DiskUse | undefined {
+    return this.housekeeper.lastReport?.disk;
   }
 
   async observe(): Promise<ObservedApp[]> {
@@ -149,7 +212,9 @@ export class LocalBackend
   }
 
   async status(ref: AppRef): Promise<InstanceStatus | undefined> {
-    return instanceStatus(this.store, this.cluster, this.supervisor, ref);
+    return instanceStatus(this.store, this.cluster, this.supervisor, ref, (tasks) =>
+      this.executor.servicePids ? this.executor.servicePids(tasks) : new Map(),
+    );
   }
 
   /** The runtime's stream of the service: task output and lifecycle lines. */
@@ -167,7 +232,19 @@ export class LocalBackend
   }
 
   async close(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined; // no further housekeeping runs
+    clearTimeout(this.housekeepTimer);
+    await this.housekeeping;
     await this.supervisor.close();
     this.store.close();
+    lock?.release();
   }
+}
+
+const RUNTIME = { service: "paasta", instance: "runtime" } as const;
+
+function describeRun(r: HousekeepingReport): string {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `Housekeeping: ${r.tasksPruned} old task(s) forgotten, ${r.taskDirsRemoved} task dir(s) and ${r.checkoutsRemoved} checkout(s) deleted, ${r.logsRemoved} old log(s) deleted, ${r.orphansStopped} orphan(s) stopped; state dir ${mb(r.disk.total)}`;
 }

@@ -26,7 +26,8 @@ async function launchTask(ctx: SupervisorContext, app: DesiredApp, id: string): 
   let task: TaskRecord | undefined;
   try {
     const port = await allocatePort(taken, ctx.options.portRange ?? DEFAULT_PORT_RANGE);
-    task = newTaskRecord(app, id, port, join(ctx.options.stateDir, "tasks", id), ctx.now());
+    const failed = ctx.store.unreplacedFailure(app.service, app.instance, app.config_hash);
+    task = newTaskRecord(app, id, port, join(ctx.options.stateDir, "tasks", id), ctx.now(), failed);
     ctx.store.insertTask(task);
     const env = {
       ...envOf(ctx, app, id, port),
@@ -49,8 +50,18 @@ async function launchTask(ctx: SupervisorContext, app: DesiredApp, id: string): 
   }
 }
 
-/** The store record of a task about to be started (pure). */
-export function newTaskRecord(app: DesiredApp, id: string, port: number, logDir: string, now: number): TaskRecord {
+/**
+ * The store record of a task about to be started (pure). A task that takes the place of a failed one carries
+ * its restart count plus one and its exit code, as a pod's restartCount and lastState do.
+ */
+export function newTaskRecord(
+  app: DesiredApp,
+  id: string,
+  port: number,
+  logDir: string,
+  now: number,
+  replaces?: TaskRecord,
+): TaskRecord {
   return {
     id,
     service: app.service,
@@ -70,8 +81,10 @@ export function newTaskRecord(app: DesiredApp, id: string, port: number, logDir:
     stopped_at: null,
     draining_since: null,
     failures: 0,
-    last_exit_code: null,
+    last_exit_code: replaces?.last_exit_code ?? null,
     reason: null,
     log_dir: logDir,
+    restarts: replaces ? replaces.restarts + 1 : 0,
+    replaces: replaces?.id ?? null,
   };
 }

@@ -2,7 +2,9 @@
  * Log capture: copies new complete lines of each task's `stdout`/`stderr` files (written by the executor
  * into the task's log_dir) into the runtime's log stream (runtime-log.ts), remembering per task and stream how
  * far it has read in the store, so nothing is copied twice, even across a restart of the runtime. Lines
- * written while the runtime was down are copied when it comes back. The supervisor captures every live task
+ * written while the runtime was down are copied when it comes back. Each copied line carries the time it was
+ * written: its file's modification time (exact for the last line of a batch; a batch is at most one capture
+ * interval old, and after a restart of the runtime, the time of the file's last write). The supervisor captures every live task
  * every 2 s, and a task's last lines when it ends.
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
@@ -19,8 +21,10 @@ const MAX_READ = 1024 * 1024;
 export function captureOutput(log: RuntimeLog, store: Store, task: TaskRecord): void {
   for (const stream of ["stdout", "stderr"] as const) {
     const file = join(task.log_dir, stream);
-    const size = sizeOf(file);
-    if (size === undefined) continue;
+    const st = statOf(file);
+    if (st === undefined) continue;
+    const { size } = st;
+    const written = new Date(Math.min(st.mtimeMs, Date.now())).toISOString();
     const offset = store.logOffset(task.id, stream);
     if (size <= offset) continue;
     const chunk = readAt(file, offset, Math.min(size - offset, MAX_READ));
@@ -30,15 +34,22 @@ export function captureOutput(log: RuntimeLog, store: Store, task: TaskRecord): 
       continue;
     }
     for (const message of chunk.subarray(0, end).toString("utf8").split("\n")) {
-      log.write({ service: task.service, instance: task.instance, component: stream, message, task: task.id });
+      log.write({
+        service: task.service,
+        instance: task.instance,
+        component: stream,
+        message,
+        task: task.id,
+        timestamp: written,
+      });
     }
     store.setLogOffset(task.id, stream, offset + end + 1);
   }
 }
 
-function sizeOf(file: string): number | undefined {
+function statOf(file: string): { size: number; mtimeMs: number } | undefined {
   try {
-    return statSync(file).size;
+    return statSync(file);
   } catch {
     return undefined;
   }

@@ -1,5 +1,11 @@
-/** Processes run in their own process group, signalled and timed out as a group. */
+/**
+ * Processes run in their own process group, signalled and timed out as a group. A task of the process
+ * executor IS its process group: the wrapper shell that leads it may die (kill -9 of the PID once shown) while
+ * the service it started keeps running in the group, so liveness, stop and the orphan sweep look at every
+ * member, found through /proc (Linux).
+ */
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Signal a whole process group; a group already gone is not an error. */
 export function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): void {
@@ -8,6 +14,95 @@ export function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): v
   } catch {
     // already gone
   }
+}
+
+export interface ProcInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly pgid: number;
+  /** Kernel state (R, S, Z …). */
+  readonly state: string;
+  /** Kernel start time (field 22), to tell a re-used PID apart. */
+  readonly start: string;
+  /** The executable's name (field 2). */
+  readonly comm: string;
+}
+
+/** /proc/PID/stat, parsed; undefined when there is no such process. */
+export function procInfo(pid: number): ProcInfo | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = text.lastIndexOf(")");
+    const rest = text.slice(close + 2).split(" ");
+    return {
+      pid,
+      comm: text.slice(text.indexOf("(") + 1, close),
+      state: rest[0] as string,
+      ppid: Number(rest[1]),
+      pgid: Number(rest[2]),
+      start: rest[19] as string,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process of this machine that we can see (an empty list off Linux). */
+export function allProcesses(): ProcInfo[] {
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  } catch {
+    return [];
+  }
+  return pids.flatMap((p) => procInfo(Number(p)) ?? []);
+}
+
+/** The live (not zombie) members of process group `pgid`. */
+export function groupMembers(pgid: number, all: readonly ProcInfo[] = allProcesses()): ProcInfo[] {
+  return all.filter((p) => p.pgid === pgid && p.state !== "Z");
+}
+
+/** Whether any process (a zombie included) is still in process group `pgid`: one system call. */
+export function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Whether a process group still has a live member (zombies waiting to be reaped do not count). */
+export function groupAlive(pgid: number): boolean {
+  return groupExists(pgid) && groupMembers(pgid).length > 0;
+}
+
+/** The environment of a process, or "" when it cannot be read. */
+export function environOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "latin1");
+  } catch {
+    return "";
+  }
+}
+
+const SHELLS = new Set(["sh", "dash", "bash", "ash", "busybox", "zsh"]);
+
+/**
+ * The service's own process in a task's group: from the group's root (its leader, or the member whose parent
+ * is outside the group once the leader died), down through wrapper shells with a single child.
+ */
+export function mainProcess(members: readonly ProcInfo[]): ProcInfo | undefined {
+  const pids = new Set(members.map((m) => m.pid));
+  let cur = members.filter((m) => !pids.has(m.ppid)).sort((a, b) => a.pid - b.pid)[0];
+  while (cur && SHELLS.has(cur.comm)) {
+    const parent: ProcInfo = cur;
+    const children = members.filter((m) => m.ppid === parent.pid);
+    if (children.length !== 1) break;
+    cur = children[0];
+  }
+  return cur;
 }
 
 /**

@@ -2,12 +2,13 @@
  * The local runtime's log stream: one JSON line per event in `STATE_DIR/logs/SERVICE.jsonl`, with PaaSTA's
  * log line shape (timestamp, level, cluster, service, instance, component, message). Components:
  * `stdout`/`stderr` (copied from each task's output files by log-capture.ts), `task_lifecycle` (a task started,
- * became healthy, failed, stopped) and `deploy` (bounces). Lines written while the runtime was down are
- * copied when it comes back, stamped with that time.
+ * became healthy, failed, stopped) and `deploy` (bounces). Output lines carry the time they were written
+ * (log-capture.ts stamps them with their file's modification time).
  */
-import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { appendFileSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { LogLine } from "../../logs/writer.js";
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenIfPresent } from "./private-files.js";
 
 export interface RuntimeLogLine extends LogLine {
   readonly task?: string;
@@ -27,14 +28,18 @@ export class RuntimeLog {
     readonly dir: string,
     private readonly cluster: string,
   ) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
+    for (const f of readdirSync(dir)) tightenIfPresent(join(dir, f));
   }
 
   pathOf(service: string): string {
     return join(this.dir, `${service}.jsonl`);
   }
 
-  write(line: Omit<RuntimeLogLine, "timestamp" | "cluster" | "level"> & Partial<Pick<RuntimeLogLine, "level">>): void {
+  write(
+    line: Omit<RuntimeLogLine, "timestamp" | "cluster" | "level"> &
+      Partial<Pick<RuntimeLogLine, "level" | "timestamp">>,
+  ): void {
     const full: RuntimeLogLine = {
       timestamp: new Date().toISOString(),
       cluster: this.cluster,
@@ -47,7 +52,7 @@ export class RuntimeLog {
     } catch {
       // first line
     }
-    appendFileSync(path, `${JSON.stringify(full)}\n`);
+    appendFileSync(path, `${JSON.stringify(full)}\n`, { mode: PRIVATE_FILE_MODE });
     if (full.component !== "stdout" && full.component !== "stderr") for (const fn of this.listeners) fn(full);
   }
 }

@@ -4,6 +4,7 @@
  * that is stuck or under way, words for why it is not Running yet.
  */
 import type { DesiredApp } from "../../model/app.js";
+import { redactEnv, redactText } from "../../model/redact.js";
 import {
   type AppRef,
   deployStatusOf,
@@ -37,20 +38,34 @@ export function observedApps(store: Store): ObservedApp[] {
     });
 }
 
+/**
+ * The status of one app. `servicePids` maps tasks to their services' own processes (below the executor's
+ * wrapper), when the executor can tell. Everything words carry (reasons, the message, the command line, env)
+ * has its credential-looking parts redacted (model/redact.ts).
+ */
 export function instanceStatus(
   store: Store,
   cluster: string,
   supervisor: SupervisorView,
   ref: AppRef,
+  servicePids: (tasks: readonly TaskRecord[]) => ReadonlyMap<string, number> = () => new Map(),
 ): InstanceStatus | undefined {
   const rec = store.app(ref.service, ref.instance);
   if (!rec) return undefined;
   const app = rec.app;
+  const env = app.config.env;
   const all = store.tasks(ref.service, ref.instance);
   const live = all.filter((t) => !isTerminal(t.state));
-  const versions = versionsOf(live, app, all, (t) => supervisor.isHappy(t, app));
+  const pids = servicePids(live);
+  const versions = versionsOf(live, app, all, (t) => supervisor.isHappy(t, app)).map((v) =>
+    redactVersion(v, env, pids),
+  );
   const desired = replicasOf(rec);
   const deployStatus = deployStatusOf(desired, versions);
+  const message =
+    deployStatus === "Running" || deployStatus === "Stopped"
+      ? null
+      : whyNotRunning(app, desired, versions, all, supervisor.backoffOf(app.service, app.instance, app.config_hash));
   return {
     service: ref.service,
     instance: ref.instance,
@@ -59,13 +74,34 @@ export function instanceStatus(
     desired_instances: desired,
     bounce_method: app.config.bounce_method,
     deploy_status: deployStatus,
-    deploy_status_message:
-      deployStatus === "Running" || deployStatus === "Stopped"
-        ? null
-        : whyNotRunning(app, desired, versions, all, supervisor.backoffOf(app.service, app.instance, app.config_hash)),
+    deploy_status_message: message === null ? null : redactText(message, env),
     versions,
     error_message: null,
+    command: commandLine(app),
+    env: redactEnv(env),
   };
+}
+
+/** A version with its tasks' services' PIDs and its words redacted. */
+function redactVersion(
+  v: VersionStatus,
+  env: Readonly<Record<string, string>>,
+  pids: ReadonlyMap<string, number>,
+): VersionStatus {
+  const redact = (text: string | null) => (text === null ? null : redactText(text, env));
+  return {
+    ...v,
+    tasks: v.tasks.map((t) => ({ ...t, pid: pids.get(t.id) ?? t.pid, reason: redact(t.reason) })),
+    ...(v.failures ? { failures: { ...v.failures, last_reason: redact(v.failures.last_reason) } } : {}),
+  };
+}
+
+/** The command line tasks of `app` run (cmd and args), credential-looking parts redacted; null without cmd. */
+function commandLine(app: DesiredApp): string | null {
+  const cmd = app.config.cmd;
+  if (cmd === null) return null;
+  const line = typeof cmd === "string" ? cmd : [...cmd, ...app.config.args].join(" ");
+  return redactText(line, app.config.env);
 }
 
 /** Words for a stuck or progressing bounce: new tasks happy, the last failure, a crash loop's backoff. */
@@ -97,14 +133,14 @@ function whyNotRunning(
   return parts.join("; ");
 }
 
-function taskStatus(t: TaskRecord, restarts: number): TaskStatus {
+function taskStatus(t: TaskRecord): TaskStatus {
   return {
     id: t.id,
     host: t.host,
     port: t.port,
     state: t.state,
     healthy: t.state === "healthy",
-    restarts,
+    restarts: t.restarts ?? 0,
     started_at: t.started_at === null ? null : new Date(t.started_at).toISOString(),
     last_exit_code: t.last_exit_code,
     reason: t.reason,
@@ -127,7 +163,6 @@ function versionsOf(
     if (tasks.length === 0 && hash !== app.config_hash) continue;
     const sample = tasks[0];
     const failed = all.filter((t) => t.config_hash === hash && t.state === "failed");
-    const restarts = failed.length;
     const running = tasks.filter((t) => t.state !== "draining");
     const last = failed.reduce<TaskRecord | undefined>(
       (a, t) => (!a || (t.stopped_at ?? 0) >= (a.stopped_at ?? 0) ? t : a),
@@ -140,12 +175,12 @@ function versionsOf(
       desired: hash === app.config_hash,
       replicas: running.length,
       ready_replicas: running.filter(happy).length,
-      tasks: tasks.map((t) => taskStatus(t, restarts)),
+      tasks: tasks.map(taskStatus),
       // Failures of this version so far: a crash loop stays visible between two restarts (the monitor reads it).
       ...(last
         ? {
             failures: {
-              count: restarts,
+              count: failed.length,
               last_exit_code: last.last_exit_code,
               last_reason: last.reason,
               last_at: last.stopped_at === null ? null : new Date(last.stopped_at).toISOString(),

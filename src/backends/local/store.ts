@@ -4,12 +4,13 @@
  * `paasta up` re-adopts running tasks instead of duplicating or orphaning them. Synchronous (better-sqlite3,
  * WAL): every state change is on disk before the next step.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
 import type { DesiredApp } from "../../model/app.js";
 import type { TaskState } from "../backend.js";
+import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from "./private-files.js";
 
 export interface TaskRecord {
   id: string;
@@ -36,6 +37,10 @@ export interface TaskRecord {
   last_exit_code: number | null;
   reason: string | null;
   log_dir: string;
+  /** Times this replica was restarted: the failed task it replaced had this many, plus one. */
+  restarts: number;
+  /** The failed task this one replaced (null for a first start or a new version's task). */
+  replaces: string | null;
 }
 
 /** The exit code a task's wrapper wrote to `exit_code` in its log directory; null when none was written. */
@@ -77,12 +82,30 @@ CREATE TABLE IF NOT EXISTS tasks (
   git_sha TEXT NOT NULL, image_version TEXT, state TEXT NOT NULL, pid INTEGER, container_id TEXT, proc_start TEXT,
   host TEXT NOT NULL, port INTEGER, created_at INTEGER NOT NULL, started_at INTEGER, healthy_since INTEGER,
   stopped_at INTEGER, draining_since INTEGER, failures INTEGER NOT NULL DEFAULT 0, last_exit_code INTEGER,
-  reason TEXT, log_dir TEXT NOT NULL);
+  reason TEXT, log_dir TEXT NOT NULL, restarts INTEGER NOT NULL DEFAULT 0, replaces TEXT);
 CREATE INDEX IF NOT EXISTS tasks_app ON tasks (service, instance);
 CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state);
 CREATE TABLE IF NOT EXISTS log_offsets (task_id TEXT NOT NULL, stream TEXT NOT NULL, offset INTEGER NOT NULL,
   PRIMARY KEY (task_id, stream));
 `;
+
+/** The WAL is truncated to this after a checkpoint. */
+const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Makes freed pages reclaimable (`auto_vacuum = INCREMENTAL`, which `compact` then uses). A database created
+ * without it (before this version) is rebuilt once by VACUUM; when another connection holds it busy, that waits
+ * for a later start.
+ */
+function reclaimable(db: Database.Database): void {
+  if (db.pragma("auto_vacuum", { simple: true }) === 2) return;
+  db.pragma("auto_vacuum = INCREMENTAL");
+  try {
+    db.exec("VACUUM");
+  } catch {
+    // busy: the next open converts it
+  }
+}
 
 const TERMINAL: ReadonlySet<TaskState> = new Set(["stopped", "failed"]);
 
@@ -109,15 +132,54 @@ export class Store {
   }
 
   constructor(stateDir: string) {
-    mkdirSync(stateDir, { recursive: true });
+    ensurePrivateDir(stateDir);
+    const path = join(stateDir, "state.sqlite");
+    ensurePrivateFile(path);
+    for (const extra of ["-wal", "-shm"]) tightenIfPresent(`${path}${extra}`);
     const open = createRequire(import.meta.url)("better-sqlite3") as typeof Database;
-    this.db = new open(join(stateDir, "state.sqlite"));
+    this.db = new open(path);
+    this.db.pragma("busy_timeout = 5000");
+    reclaimable(this.db);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 5000");
+    // After a checkpoint the WAL is cut back to this size instead of keeping its high-water mark.
+    this.db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
     this.db.exec(SCHEMA);
-    const columns = this.db.prepare("PRAGMA table_info(apps)").all() as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === "scaled")) this.db.exec("ALTER TABLE apps ADD COLUMN scaled INTEGER");
+    this.migrate();
+  }
+
+  /** Columns added after a state directory was created. */
+  private migrate(): void {
+    const cols = new Set((this.db.pragma("table_info(tasks)") as Array<{ name: string }>).map((c) => c.name));
+    if (!cols.has("restarts")) this.db.exec("ALTER TABLE tasks ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0");
+    if (!cols.has("replaces")) this.db.exec("ALTER TABLE tasks ADD COLUMN replaces TEXT");
+    const apps = new Set((this.db.pragma("table_info(apps)") as Array<{ name: string }>).map((c) => c.name));
+    if (!apps.has("scaled")) this.db.exec("ALTER TABLE apps ADD COLUMN scaled INTEGER");
+  }
+
+  /**
+   * The newest failed task of an app version that no task has replaced yet: a new task takes its place, with its
+   * restart count plus one and its exit code (as a pod's restartCount and lastState). Call it with no await
+   * before insertTask, so two launches never take the same one.
+   */
+  unreplacedFailure(service: string, instance: string, configHash: string): TaskRecord | undefined {
+    return this.stmt(
+      `SELECT * FROM tasks t WHERE service = ? AND instance = ? AND config_hash = ? AND state = 'failed'
+         AND NOT EXISTS (SELECT 1 FROM tasks r WHERE r.replaces = t.id)
+       ORDER BY COALESCE(stopped_at, created_at) DESC LIMIT 1`,
+    ).get(service, instance, configHash) as TaskRecord | undefined;
+  }
+
+  /**
+   * Keeps the file small: history older than `maxAgeMs` (and beyond `keep` per app) is deleted, the WAL is
+   * checkpointed and truncated, and free pages are given back to the file system. Returns the tasks deleted.
+   */
+  compact(maxAgeMs: number, keep = 10): number {
+    const deleted = this.pruneTerminal(keep, Date.now() - maxAgeMs);
+    this.stmt("DELETE FROM log_offsets WHERE task_id NOT IN (SELECT id FROM tasks)").run();
+    this.db.pragma("incremental_vacuum");
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    return deleted;
   }
 
   close(): void {
@@ -244,12 +306,16 @@ export class Store {
     this.stmt(`UPDATE tasks SET ${cols.map((c) => `${c} = @${c}`).join(", ")} WHERE id = @id`).run({ ...patch, id });
   }
 
-  /** Keeps the newest `keep` terminal tasks of each app (history for status), deletes older ones. */
-  pruneTerminal(keep = 10): void {
+  /**
+   * Keeps the newest `keep` terminal tasks of each app (history for status) that ended after `since`, deletes
+   * the others. Returns how many were deleted.
+   */
+  pruneTerminal(keep = 10, since = 0): number {
     this.writes++;
     const rows = this.stmt(
-      "SELECT id, service, instance FROM tasks WHERE state IN ('stopped', 'failed') ORDER BY COALESCE(stopped_at, created_at) DESC",
-    ).all() as Array<{ id: string; service: string; instance: string }>;
+      "SELECT id, service, instance, COALESCE(stopped_at, created_at) AS ended FROM tasks WHERE state IN ('stopped', 'failed') ORDER BY ended DESC",
+    ).all() as Array<{ id: string; service: string; instance: string; ended: number }>;
+    let deleted = 0;
     const seen = new Map<string, number>();
     const del = this.stmt("DELETE FROM tasks WHERE id = ?");
     const delOffsets = this.stmt("DELETE FROM log_offsets WHERE task_id = ?");
@@ -258,12 +324,14 @@ export class Store {
         const key = `${r.service}.${r.instance}`;
         const n = (seen.get(key) ?? 0) + 1;
         seen.set(key, n);
-        if (n > keep) {
+        if (n > keep || r.ended < since) {
           del.run(r.id);
           delOffsets.run(r.id);
+          deleted++;
         }
       }
     })();
+    return deleted;
   }
 
   logOffset(taskId: string, stream: string): number {

@@ -1,7 +1,16 @@
 /** `paasta get-latest-deployment`, `get-docker-image`, `check-rollback-status`: read the deployment record. */
 import type { Command } from "commander";
 import { PaastaError } from "../../errors.js";
-import { examples, jsonOption, printJson, resolveSoaDir, type SoaDirOptions, soaDirOptions } from "../common.js";
+import {
+  aliasOption,
+  examples,
+  jsonOption,
+  printJson,
+  required,
+  resolveSoaDir,
+  type SoaDirOptions,
+  soaDirOptions,
+} from "../common.js";
 import { recordContext } from "../deploy-context.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
@@ -19,9 +28,10 @@ export function register(program: Command, io: Io, run: Runner): void {
     .command("get-latest-deployment")
     .description("Print the git SHA deployed to a deploy group (from deployments.json)")
     .requiredOption("-s, --service <service>", "the service")
-    .requiredOption("-l, --deploy-group <group>", "the deploy group")
+    .option("-l, --deploy-group <group>", "the deploy group (required; also -i)")
     .option("--sha-only", "print only the SHA")
     .option("-j, --json", "print JSON");
+  aliasOption(latest, "-i <group>", "deployGroup");
   soaDirOptions(latest)
     .addHelpText("after", examples("paasta get-latest-deployment -s hello -l prod.everything -d ./soa-configs"))
     .action((opts: DeploymentOptions) => run(runLatest(opts, io)));
@@ -30,7 +40,8 @@ export function register(program: Command, io: Io, run: Runner): void {
     .command("get-docker-image")
     .description("Print the image URL deployed to a deploy group")
     .requiredOption("-s, --service <service>", "the service")
-    .requiredOption("-l, --deploy-group <group>", "the deploy group");
+    .option("-l, --deploy-group <group>", "the deploy group (required; also -i)");
+  aliasOption(image, "-i <group>", "deployGroup");
   jsonOption(soaDirOptions(image))
     .addHelpText("after", examples("paasta get-docker-image -s hello -l prod.everything -d ./soa-configs"))
     .action((opts: DeploymentOptions) => run(runImage(opts, io)));
@@ -52,7 +63,8 @@ async function deployment(opts: DeploymentOptions, io: Io) {
   const { normaliseService } = await import("../../deploy/remote.js");
   const soaDir = await resolveSoaDir(opts, io);
   const svc = readServiceDir(soaDir, normaliseService(opts.service));
-  const d = deploymentFor(readDeployments(soaDir, svc.name), opts.deployGroup);
+  const group = required(opts.deployGroup as string | undefined, "-l, --deploy-group <group>");
+  const d = deploymentFor(readDeployments(soaDir, svc.name), group);
   if (!d)
     throw new PaastaError("PAASTA_NOT_DEPLOYED", {
       what: `${svc.name} in ${opts.deployGroup}`,

@@ -2,13 +2,13 @@
 import type { Command } from "commander";
 import { PaastaError } from "../../errors.js";
 import {
+  aliasOption,
   examples,
   guessService,
   optionalSystemConfig,
   printJson,
   resolveSoaDir,
   type SoaDirOptions,
-  soaDirOptions,
 } from "../common.js";
 import type { Io } from "../io.js";
 import type { Runner } from "../registry.js";
@@ -29,7 +29,9 @@ interface LocalRunOptions extends SoaDirOptions {
   sha?: string;
   executor?: "docker" | "process";
   volume: string[];
+  verbose?: boolean;
   skipSecrets?: boolean;
+  date?: string;
 }
 
 export function register(program: Command, io: Io, run: Runner): void {
@@ -43,8 +45,8 @@ export function register(program: Command, io: Io, run: Runner): void {
     .requiredOption("-i, --instance <instance>", "the instance: a kubernetes/eks/adhoc instance, or JOB.ACTION of Tron")
     .option("-b, --build", "build the image from the current directory first (make cook-image, else its Dockerfile)")
     .option("-p, --pull", "pull the deployed image (or --sha's) from the registry and run it")
-    .option("--dry-run", "print what would run and run nothing")
-    .option("--json", "with --dry-run: print it as JSON")
+    .option("-d, --dry-run", "print what would run and run nothing")
+    .option("--json", "with --dry-run: print it as JSON (also --json-dict, PaaSTA's name)")
     .option("-C, --cmd <cmd>", "run this command (through sh -c) instead of the instance's cmd")
     .option("-I, --interactive", "attach the terminal (a shell unless --cmd is given)")
     .option("-k, --no-healthcheck", "do not simulate the health check")
@@ -52,21 +54,30 @@ export function register(program: Command, io: Io, run: Runner): void {
     .option("-o, --port <port>", "host port to publish container_port on (default: a free one)")
     .option("--sha <sha>", "run the image of this commit instead of the deployed one")
     .option("--executor <executor>", "docker or process (default: docker when an engine answers, else process)")
-    .option("--skip-secrets", "do not decrypt SECRET(...) values: they are passed as written")
     .option(
       "--volume <host:container[:mode]>",
       "extra bind mount, like docker run -v (repeatable)",
       (v: string, all: string[]) => [...all, v],
       [],
-    );
-  soaDirOptions(cmd)
+    )
+    .option("--date <YYYY-MM-DD>", "the date a Tron action's {shortdate}, {year}… are filled with (default: today)")
+    .option("-v, --verbose", "accepted as in PaaSTA (the build and engine output is always shown)")
+    .option("--skip-secrets", "do not decrypt SECRET(...) values: they are passed as written")
+    // PaaSTA's local-run: -d is --dry-run, so the soa-configs directory is -y (or the long --soa-dir).
+    .option(
+      "-y, --yelpsoa-config-root <dir>",
+      "soa-configs directory (default: $PAASTA_SOA_DIR, then system config soa_dir)",
+    )
+    .option("--soa-dir <dir>", "alias of -y/--yelpsoa-config-root");
+  aliasOption(cmd, "--json-dict", "json");
+  cmd
     .addHelpText(
       "after",
       `${examples(
         "cd ~/src/hello && paasta local-run -s hello -c dev -i main --build",
         "paasta local-run -s hello -c dev -i main --build --cmd 'echo FOO=$FOO; exit 42'",
         "paasta local-run -s hello -c dev -i main --pull -t",
-        "paasta local-run -s reports -c dev -i nightly.extract --dry-run --json",
+        "paasta local-run -s reports -c dev -i nightly.extract -d --json-dict --date 2026-01-31",
         "paasta local-run -s hello -c dev -i main --executor process -k",
       )}
 Without --build or --pull, the image is built when the current directory has a Dockerfile (or a Makefile with
@@ -74,7 +85,8 @@ cook-image) and no --sha is given, as in PaaSTA; otherwise the deployed image (d
 pulled when missing. The container gets the production environment (PAASTA_* and the instance's env), cpus
 (+cpu_burst_add) as a CPU quota, mem as its memory limit, container_port published on 127.0.0.1 and the
 configured volumes. The exit code is the container's. Without a container engine (DOCKER_HOST, or the default
-socket) it runs as a process in the current directory, the service's repository.
+socket) it runs as a process in the current directory, the service's repository. With -C/--cmd the health
+check is not simulated (the command is usually a one-shot) unless -t asks for it.
 `,
     )
     .action((opts: LocalRunOptions) => run(runLocalRun(opts, io)));
@@ -194,7 +206,12 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
     cmd: opts.cmd,
     interactive: opts.interactive === true,
     hostPort,
-    healthcheckMode: opts.healthcheckOnly ? "only" : opts.healthcheck === false ? "skip" : "run",
+    healthcheckMode: opts.healthcheckOnly
+      ? "only"
+      : opts.healthcheck === false || opts.cmd !== undefined
+        ? "skip"
+        : "run",
+    date: parseDate(opts.date),
     extraVolumes: opts.volume,
     cwd: io.cwd,
   });
@@ -240,4 +257,18 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
     );
   }
   return result.exitCode;
+}
+
+/** `--date 2026-01-31` → that day at 00:00 local time (PaaSTA's format), else a usage error. */
+function parseDate(text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(text.trim());
+  const d = m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
+  if (!d || d.getMonth() !== Number(m?.[2]) - 1)
+    throw new PaastaError("PAASTA_CLI_BAD_VALUE", {
+      flag: "--date",
+      detail: `"${text}" is not a date`,
+      hint: "Give the date as YYYY-MM-DD, e.g. --date 2026-01-31.",
+    });
+  return d;
 }

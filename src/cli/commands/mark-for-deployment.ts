@@ -1,21 +1,37 @@
 /** `paasta mark-for-deployment`: tag a commit for a deploy group in the service's git repository. */
 import type { Command } from "commander";
-import { examples, jsonOption, printJson, required, type SoaDirOptions, shortAlias, soaDirOptions } from "../common.js";
+import {
+  aliasOption,
+  examples,
+  jsonOption,
+  printJson,
+  required,
+  type SoaDirOptions,
+  shortAlias,
+  soaDirOptions,
+} from "../common.js";
 import { recordContext } from "../deploy-context.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
+import { type PollingOptions, pollingMs, pollingOptions } from "./wait-for-deployment.js";
 
-interface MarkOptions extends SoaDirOptions {
+interface MarkOptions extends SoaDirOptions, PollingOptions {
   service: string;
   gitUrl?: string;
   commit?: string;
-  deployGroup: string;
+  deployGroup?: string;
   imageVersion?: string;
   json?: boolean;
   waitForDeployment?: boolean;
   timeout: string;
   autoRollback?: boolean;
   verifyImageExists?: boolean;
+  warn: string;
+  author: string[];
+  verbose?: number;
+  autoCertifyDelay?: string;
+  autoAbandonDelay?: string;
+  autoRollbackDelay?: string;
 }
 
 export function register(program: Command, io: Io, run: Runner): void {
@@ -24,7 +40,7 @@ export function register(program: Command, io: Io, run: Runner): void {
     .description("Mark a commit for deployment to a deploy group (pushes a paasta-DG-TS-deploy tag)")
     .requiredOption("-s, --service <service>", "the service (a leading services- is stripped)")
     .option("-c, --commit <sha>", "the git SHA to deploy: full or an unambiguous prefix (required; alias -k)")
-    .requiredOption("-l, --deploy-group <group>", "the deploy group: a step of deploy.yaml")
+    .option("-l, --deploy-group <group>", "the deploy group: a step of deploy.yaml (required; also --clusterinstance)")
     .option("-u, --git-url <url>", "the service's git repository (default: git_url of service.yaml)")
     .option("-i, --image-version <version>", "image version, to redeploy the same SHA with a rebuilt image")
     .option("--wait-for-deployment", "then wait until every instance of the group runs the commit, showing progress")
@@ -33,9 +49,21 @@ export function register(program: Command, io: Io, run: Runner): void {
     .option(
       "--verify-image-exists",
       "refuse to mark unless the commit's image is in the registry (nothing is pushed then)",
-    );
+    )
+    .option("-w, --warn <percent>", "with --wait-for-deployment: warn once when this % of the timeout has passed", "17")
+    .option(
+      "--author <name>",
+      "another author of the change, named in the deploy event (repeatable; PaaSTA pings them in Slack)",
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option("-v, --verbose", "accepted as in PaaSTA", (_v: string, n: number) => n + 1, 0)
+    .option("--auto-certify-delay <seconds>", "accepted as in PaaSTA; no Slack certify step here")
+    .option("--auto-abandon-delay <seconds>", "accepted as in PaaSTA; no Slack abandon step here")
+    .option("--auto-rollback-delay <seconds>", "accepted as in PaaSTA; no SLO watcher here");
   shortAlias(cmd, "-k", "commit", "<sha>");
-  jsonOption(soaDirOptions(cmd))
+  aliasOption(cmd, "--clusterinstance <group>", "deployGroup");
+  jsonOption(soaDirOptions(pollingOptions(cmd)))
     .addHelpText(
       "after",
       `${examples(
@@ -49,7 +77,8 @@ directory is regenerated, so \`paasta up\` (or the Kubernetes deployd) picks the
     .action((opts: MarkOptions) => run(runMark(opts, io)));
 }
 
-export async function runMark(opts: MarkOptions, io: Io): Promise<number> {
+export async function runMark(given: MarkOptions, io: Io): Promise<number> {
+  const opts = { ...given, deployGroup: required(given.deployGroup, "-l, --deploy-group <group>") };
   const { markForDeployment } = await import("../../deploy/record.js");
   const ctx = await recordContext(opts, io);
   if (opts.verifyImageExists) await verifyImage(ctx, opts, io);
@@ -59,6 +88,7 @@ export async function runMark(opts: MarkOptions, io: Io): Promise<number> {
     deployGroup: opts.deployGroup,
     imageVersion: opts.imageVersion ?? null,
     gitUrl: opts.gitUrl,
+    authors: opts.author,
   });
   if (opts.json) {
     printJson(io, {
@@ -79,14 +109,18 @@ export async function runMark(opts: MarkOptions, io: Io): Promise<number> {
   const { waitForDeployment, deployTimeout } = await import("../wait.js");
   const { requireSystemConfig } = await import("../common.js");
   const system = ctx.system ?? (await requireSystemConfig(io));
-  const timeoutSeconds = Number(opts.timeout);
-  const ok = await waitForDeployment(io, {
+  const { seconds } = await import("../wait.js");
+  const timeoutSeconds = seconds("-t/--timeout", opts.timeout) ?? 10800;
+  const { ok } = await waitForDeployment(io, {
     soaDir: ctx.soaDir,
     system,
     service: opts.service,
     sha: r.sha,
     deployGroup: opts.deployGroup,
     timeoutSeconds,
+    warnPercent: seconds("-w/--warn", opts.warn),
+    json: opts.json,
+    ...pollingMs(opts),
   });
   if (ok) return 0;
   if (opts.autoRollback && r.previousSha && r.previousSha !== r.sha) {

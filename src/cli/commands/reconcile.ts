@@ -100,7 +100,7 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
       for (const [s, ps] of r.desired?.frozen ?? [])
         io.out(m.warn(`${s}: ${ps.length} config problem(s): left as it runs (paasta validate -s ${s})`));
       for (const h of r.desired?.held ?? []) io.out(m.warn(`${h.service}.${h.instance}: left as it runs: ${h.reason}`));
-      for (const name of r.removedShared)
+      for (const name of r.removedShared ?? [])
         io.out(`  ${"delete".padEnd(14)} ${name.padEnd(32)} no app uses this Secret any more`);
       if (r.plan.refused) io.out(m.warn(r.plan.refused));
     }

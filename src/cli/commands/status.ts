@@ -1,121 +1,159 @@
 /** `paasta status`: what runs, per cluster and instance, through each cluster's API. */
 import type { Command } from "commander";
 import type { ApiClient } from "../../api/client.js";
-import type { InstanceStatus, VersionStatus } from "../../backends/backend.js";
-import { PaastaError } from "../../errors.js";
+import type { InstanceStatus } from "../../backends/backend.js";
+import { isPaastaError, PaastaError } from "../../errors.js";
 import type { ActiveAlert } from "../../model/alerts.js";
 import type { AutoscalerStatus } from "../../model/autoscaling.js";
+import { examples, jsonOption, printJson, requireSystemConfig, resolveSoaDir, soaDirOptions } from "../common.js";
 import {
-  commaList,
-  examples,
-  jsonOption,
-  printJson,
-  requireSystemConfig,
-  resolveSoaDir,
-  type SoaDirOptions,
-  soaDirOptions,
-} from "../common.js";
+  describeFilters,
+  type InstanceFilterOptions,
+  instanceFilterOptions,
+  matchesOwnerAndRegistration,
+  resolveFilters,
+} from "../filters.js";
 import { type Io, marks } from "../io.js";
 import type { Runner } from "../registry.js";
-import { clientsFor, longRunningTargets } from "../targets.js";
+import { instanceLines } from "../status-view.js";
+import { clientsFor, longRunningTargets, reportedTargets } from "../targets.js";
 import { alertLines } from "./alerts.js";
 import { autoscalerLines } from "./autoscale.js";
 
-interface StatusOptions extends SoaDirOptions {
-  service: string;
-  clusters?: string;
-  instances?: string;
-  deployGroup?: string;
+export { humanDuration } from "../time-words.js";
+
+interface StatusOptions extends InstanceFilterOptions {
   verbose?: number;
   json?: boolean;
+  allNamespaces?: boolean;
+  new?: boolean;
+  old?: boolean;
 }
 
 export function register(program: Command, io: Io, run: Runner): void {
-  const cmd = program
-    .command("status")
-    .description("Show versions, tasks, health and bounce progress of a service's instances on each cluster")
-    .requiredOption("-s, --service <service>", "the service")
-    .option("-c, --clusters <clusters>", "comma-separated clusters (default: every cluster the service runs on)")
-    .option("-i, --instances <instances>", "comma-separated instances")
-    .option("-l, --deploy-group <group>", "only instances of this deploy group")
-    .option("-v, --verbose", "show tasks (-vv: also pids and exit codes)", (_v: string, n: number) => n + 1, 0);
+  const cmd = instanceFilterOptions(
+    program
+      .command("status")
+      .description("Show versions, tasks, health and bounce progress of a service's instances on each cluster"),
+    "inspect",
+  )
+    .option("-v, --verbose", "list the tasks with absolute times (-vv: also pids)", (_v: string, n: number) => n + 1, 0)
+    .option("-A, --all-namespaces", "look for running versions in every namespace (this platform always does)")
+    .option("--new", "PaaSTA's newer status format (the only format here)")
+    .option("--old", "PaaSTA's older status format (accepted; the same output here)");
   jsonOption(soaDirOptions(cmd))
     .addHelpText(
       "after",
-      examples("paasta status -s hello", "paasta status -s hello -c dev -i main -vv", "paasta status -s hello --json"),
+      examples(
+        "paasta status -s hello",
+        "paasta status hello.main,canary -v",
+        "cd soa-configs/hello && paasta status -c dev -vv",
+        "paasta status -s hello -o platform --json",
+      ),
     )
-    .action((opts: StatusOptions) => run(runStatus(opts, io)));
+    .action((positional: string | undefined, opts: StatusOptions) => run(runStatus(opts, io, positional)));
 }
 
-export async function runStatus(opts: StatusOptions, io: Io): Promise<number> {
+interface Result {
+  target: { cluster: string; instance: string };
+  status?: InstanceStatus;
+  error?: PaastaError | Error;
+}
+
+export async function runStatus(opts: StatusOptions, io: Io, positional?: string): Promise<number> {
+  if (opts.new && opts.old)
+    throw new PaastaError("PAASTA_CLI_USAGE", {
+      detail: "--new and --old exclude each other",
+      command: "paasta status",
+    });
   const system = await requireSystemConfig(io);
   const soaDir = await resolveSoaDir(opts, io);
-  const targets = await longRunningTargets(soaDir, system, opts.service, {
-    clusters: commaList(opts.clusters),
-    instances: commaList(opts.instances),
-    deployGroup: opts.deployGroup,
-  });
+  const f = resolveFilters(opts, positional, io, soaDir, system);
+  const targets = (
+    await longRunningTargets(soaDir, system, f.service, {
+      clusters: f.clusters,
+      instances: f.instances,
+      deployGroup: f.deployGroup,
+    })
+  ).filter((t) => matchesOwnerAndRegistration(t, f));
+  // A service whose config is broken is left running (frozen): what its clusters still run stays visible.
+  if (!f.deployGroup && !f.owner && !f.registration)
+    targets.push(
+      ...(await reportedTargets(soaDir, system, f.service, targets, { clusters: f.clusters, instances: f.instances })),
+    );
   if (targets.length === 0) {
     throw new PaastaError("PAASTA_NO_INSTANCES_MATCH", {
-      service: opts.service,
-      filters: "the given filters (long-running instances only)",
+      service: f.service,
+      filters: `${describeFilters(f)} (long-running instances only)`,
     });
   }
   const clients = await clientsFor(system, new Set(targets.map((t) => t.cluster)));
-  const results = await Promise.all(
-    targets.map(async (t) => {
+  const query = `?verbose=${opts.verbose ?? 0}${opts.allNamespaces ? "&all_namespaces=true" : ""}`;
+  const results: Result[] = await Promise.all(
+    targets.map(async (t): Promise<Result> => {
       const client = clients.get(t.cluster);
-      if (!client) return { target: t, error: `no api_endpoints entry for cluster ${t.cluster}` };
+      if (!client)
+        return {
+          target: t,
+          error: new PaastaError("PAASTA_SYSTEM_CONFIG_KEY_MISSING", {
+            key: `api_endpoints.${t.cluster}`,
+            dir: system.dir,
+          }),
+        };
       try {
         const r = await client.get<InstanceStatus & { message?: string }>(
-          `/v1/services/${opts.service}/${t.instance}/status`,
+          `/v1/services/${f.service}/${t.instance}/status${query}`,
         );
-        if (r.status !== 200) return { target: t, error: r.body?.message ?? `HTTP ${r.status}` };
+        if (r.status !== 200)
+          return {
+            target: t,
+            error: new PaastaError("PAASTA_API_ERROR", {
+              cluster: t.cluster,
+              status: r.status,
+              detail: r.body?.message ?? "",
+            }),
+          };
         return { target: t, status: r.body };
       } catch (e) {
-        return { target: t, error: e instanceof PaastaError ? e.message : (e as Error).message };
+        const error = isPaastaError(e)
+          ? e
+          : new PaastaError("PAASTA_API_CONNECTION_LOST", {
+              cluster: t.cluster,
+              url: client.url,
+              detail: (e as Error).message,
+            });
+        return { target: t, error };
       }
     }),
   );
-  const failed = results.filter((r) => r.error).length;
-  const alerts = await activeAlerts(clients, opts.service);
-  const scaling = (opts.verbose ?? 0) > 0 ? await autoscalers(clients, opts.service, results) : new Map();
+  const code = Math.max(0, ...results.map((r) => (r.error ? (isPaastaError(r.error) ? r.error.exitCode : 1) : 0)));
+  const alerts = await activeAlerts(clients, f.service);
   const alertsOf = (cluster: string, instance: string) =>
     (alerts.get(cluster) ?? []).filter((a) => a.instance === instance);
+  const scaling = (opts.verbose ?? 0) > 0 ? await autoscalers(clients, f.service, results) : new Map();
+  const scalerOf = (cluster: string, instance: string) => scaling.get(`${cluster}/${instance}`);
   if (opts.json) {
     printJson(
       io,
       results.map((r) => ({
         cluster: r.target.cluster,
         instance: r.target.instance,
-        ...(r.status ? { status: r.status } : { error: r.error }),
+        ...(r.status ? { status: r.status } : { error: errorJson(r.error) }),
         alerts: alertsOf(r.target.cluster, r.target.instance),
-        ...(scaling.has(`${r.target.cluster}/${r.target.instance}`)
-          ? { autoscaler: scaling.get(`${r.target.cluster}/${r.target.instance}`) }
+        ...(scalerOf(r.target.cluster, r.target.instance)
+          ? { autoscaler: scalerOf(r.target.cluster, r.target.instance) }
           : {}),
       })),
     );
-    return failed === 0 ? 0 : 1;
+    return code;
   }
-  const m = marks(io);
-  let cluster = "";
-  for (const r of results) {
-    if (r.target.cluster !== cluster) {
-      cluster = r.target.cluster;
-      io.out(m.bold(`cluster: ${cluster}`));
-    }
-    io.out(`  ${opts.service}.${r.target.instance}`);
-    if (r.error || !r.status) {
-      io.out(`    ${m.red(r.error ?? "no status")}`);
-      continue;
-    }
-    printInstance(io, r.status, opts.verbose ?? 0);
-    const autoscaler = scaling.get(`${r.target.cluster}/${r.target.instance}`);
-    if (autoscaler) for (const line of autoscalerLines(autoscaler, io)) io.out(`    ${line}`);
-    for (const a of alertsOf(r.target.cluster, r.target.instance))
-      for (const [i, line] of alertLines(a, io).entries()) io.out(`    ${i === 0 ? "Alert: " : ""}${line}`);
-  }
-  return failed === 0 ? 0 : 1;
+  printResults(io, f.service, results, opts.verbose ?? 0, alertsOf, scalerOf);
+  return code;
+}
+
+function errorJson(e: Error | undefined): { code: string; message: string; fix?: string } {
+  if (isPaastaError(e)) return e.toJSON();
+  return { code: "PAASTA_INTERNAL", message: e?.message ?? "no status" };
 }
 
 /** With -v: the autoscaler of each autoscaled instance that answered (`cluster/instance` → status). */
@@ -156,39 +194,34 @@ async function activeAlerts(clients: Map<string, ApiClient>, service: string): P
   return out;
 }
 
-function printInstance(io: Io, s: InstanceStatus, verbose: number): void {
+function printResults(
+  io: Io,
+  service: string,
+  results: readonly Result[],
+  verbose: number,
+  alertsOf: (cluster: string, instance: string) => ActiveAlert[],
+  scalerOf: (cluster: string, instance: string) => AutoscalerStatus | undefined,
+): void {
   const m = marks(io);
-  const colour = s.deploy_status === "Running" ? m.green : s.deploy_status === "Stopped" ? m.dim : m.yellow;
-  io.out(
-    `    State: ${colour(s.deploy_status)} - Desired state: ${s.desired_state}, ${s.desired_instances} instance(s), ${s.bounce_method}`,
-  );
-  if (s.deploy_status_message) io.out(`    ${m.yellow(s.deploy_status_message)}`);
-  for (const v of s.versions) {
-    io.out(
-      `    ${v.desired ? "Version" : "Old version"}: ${v.git_sha.slice(0, 8)}${v.image_version ? `+${v.image_version}` : ""} (${v.config_hash}) - ${readyText(v, m)}`,
-    );
-    if (verbose > 0) for (const line of taskLines(v, verbose)) io.out(`      ${line}`);
+  let cluster = "";
+  const fixes = new Set<string>();
+  for (const r of results) {
+    if (r.target.cluster !== cluster) {
+      cluster = r.target.cluster;
+      io.out(m.bold(`cluster: ${cluster}`));
+    }
+    io.out(`  ${service}.${r.target.instance}`);
+    if (!r.status) {
+      const e = r.error;
+      io.out(`    ${m.red(e?.message ?? "no status")}${isPaastaError(e) ? ` [${e.code}]` : ""}`);
+      if (isPaastaError(e)) fixes.add(e.fix);
+      continue;
+    }
+    for (const line of instanceLines(r.status, m, verbose)) io.out(`    ${line}`);
+    const autoscaler = scalerOf(r.target.cluster, r.target.instance);
+    if (autoscaler) for (const line of autoscalerLines(autoscaler, io)) io.out(`    ${line}`);
+    for (const a of alertsOf(r.target.cluster, r.target.instance))
+      for (const [i, line] of alertLines(a, io).entries()) io.out(`    ${i === 0 ? "Alert: " : ""}${line}`);
   }
-}
-
-function readyText(v: VersionStatus, m: ReturnType<typeof marks>): string {
-  const text = `${v.ready_replicas}/${v.replicas} healthy`;
-  return v.ready_replicas === v.replicas ? m.green(text) : m.yellow(text);
-}
-
-function taskLines(v: VersionStatus, verbose: number): string[] {
-  const now = Date.now();
-  return v.tasks.map((t) => {
-    const up = t.started_at ? humanDuration(now - Date.parse(t.started_at)) : "-";
-    const extra = verbose > 1 ? ` pid ${t.pid ?? "-"} last exit ${t.last_exit_code ?? "-"}` : "";
-    return `${t.id}  ${t.host}:${t.port ?? "-"}  ${t.state}  up ${up}  restarts ${t.restarts}${extra}${t.reason ? `  ${t.reason}` : ""}`;
-  });
-}
-
-export function humanDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+  for (const fix of fixes) io.err(`  how to fix: ${fix}`);
 }

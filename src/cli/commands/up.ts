@@ -66,9 +66,12 @@ export async function runUp(opts: UpOptions, io: Io): Promise<number> {
   io.out(
     `  Try: paasta status -s SERVICE --cluster ${cluster}    Stop: Ctrl-C${opts.keepRunning ? " (services keep running)" : ""}`,
   );
-  await untilSignal(async () => {
-    io.out(opts.keepRunning ? "Stopping paasta up; services keep running." : "Stopping paasta up and its services…");
-    await local.stop({ stopTasks: !opts.keepRunning });
-  });
+  await untilSignal(
+    async () => {
+      io.out(opts.keepRunning ? "Stopping paasta up; services keep running." : "Stopping paasta up and its services…");
+      await local.stop({ stopTasks: !opts.keepRunning });
+    },
+    () => io.out("Still stopping (waiting for the services to exit)…"),
+  );
   return 0;
 }

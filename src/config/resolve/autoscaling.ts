@@ -14,8 +14,8 @@ export function resolveProviders(autoscaling: unknown): ResolvedMetricsProvider[
     return {
       type,
       explicit_keys: Object.keys(p).sort(),
-      decision_policy:
-        (str(p.decision_policy) as ResolvedMetricsProvider["decision_policy"] | undefined) ?? DEFAULTS.decision_policy,
+      // Only "bespoke" turns the HPA off in PaaSTA; any other value acts as the default (validate warns).
+      decision_policy: str(p.decision_policy) === "bespoke" ? "bespoke" : DEFAULTS.decision_policy,
       setpoint,
       max_instances_alert_threshold: num(p.max_instances_alert_threshold) ?? setpoint,
       moving_average_window_seconds:

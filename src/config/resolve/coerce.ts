@@ -25,6 +25,13 @@ export function strList(v: unknown): string[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
 }
 
+/** A list of strings and numbers as strings (exec-form `cmd: [sleep, 60]`: YAML reads 60 as a number). */
+export function scalarList(v: unknown): string[] | undefined {
+  return Array.isArray(v) && v.every((x) => typeof x === "string" || typeof x === "number")
+    ? v.map((x) => String(x))
+    : undefined;
+}
+
 export function stringMap(v: unknown): Record<string, string> {
   if (!isDict(v)) return {};
   const out: Record<string, string> = {};

@@ -27,6 +27,10 @@ export const DEFAULTS = {
   healthcheck_interval_seconds: 10,
   healthcheck_timeout_seconds: 10,
   healthcheck_max_consecutive_failures: 30,
+  /** The least a health check interval or timeout can be: 0 (accepted, as PaaSTA's schema does) becomes this. */
+  healthcheck_min_seconds: 1,
+  /** The least healthcheck_max_consecutive_failures can be (Kubernetes' failureThreshold minimum). */
+  healthcheck_min_failures: 1,
   replication_threshold: 50,
   // the mesh (§1.11) and drains (§6.3)
   weight: 10,
@@ -107,4 +111,7 @@ export const DEFAULTS = {
   tron_namespace: "tron",
   /** The control plane's own records on Kubernetes (the monitor's alert state: a ConfigMap here). */
   control_plane_namespace: "paasta-system",
+  // the local runtime's state dir (system config cluster_backends.CLUSTER, type local; ours)
+  local_history_days: 7,
+  local_keep_versions: 3,
 } as const;

@@ -21,11 +21,30 @@ export function resolveHealthcheck(merged: Dict, mesh: ResolvedNamespace | null,
     uri: str(merged.healthcheck_uri) ?? mesh?.healthcheck_uri ?? DEFAULTS.healthcheck_uri,
     cmd: str(merged.healthcheck_cmd) ?? DEFAULTS.healthcheck_cmd,
     grace_period_seconds: num(merged.healthcheck_grace_period_seconds) ?? DEFAULTS.healthcheck_grace_period_seconds,
-    interval_seconds: num(merged.healthcheck_interval_seconds) ?? DEFAULTS.healthcheck_interval_seconds,
-    timeout_seconds: num(merged.healthcheck_timeout_seconds) ?? DEFAULTS.healthcheck_timeout_seconds,
-    max_consecutive_failures:
-      num(merged.healthcheck_max_consecutive_failures) ?? DEFAULTS.healthcheck_max_consecutive_failures,
+    // 0 is accepted (validate warns): the smallest value that still checks is used instead.
+    interval_seconds: positiveOr(
+      merged.healthcheck_interval_seconds,
+      DEFAULTS.healthcheck_interval_seconds,
+      DEFAULTS.healthcheck_min_seconds,
+    ),
+    timeout_seconds: positiveOr(
+      merged.healthcheck_timeout_seconds,
+      DEFAULTS.healthcheck_timeout_seconds,
+      DEFAULTS.healthcheck_min_seconds,
+    ),
+    max_consecutive_failures: positiveOr(
+      merged.healthcheck_max_consecutive_failures,
+      DEFAULTS.healthcheck_max_consecutive_failures,
+      DEFAULTS.healthcheck_min_failures,
+    ),
   };
+}
+
+/** The value when set and above 0; `fallback` when unset; `least` for 0 or below. */
+function positiveOr(v: unknown, fallback: number, least: number): number {
+  const n = num(v);
+  if (n === undefined) return fallback;
+  return n > 0 ? n : least;
 }
 
 export function resolveLifecycle(raw: unknown, inMesh: boolean): ResolvedLifecycle {

@@ -13,7 +13,7 @@ import { fileValue, findFile, type ServiceDir } from "../soa.js";
 import type { SystemConfig } from "../system.js";
 import type { BounceMethod, ResolvedInstanceConfig } from "../types.js";
 import { resolveProviders, resolveScaleDown } from "./autoscaling.js";
-import { type Dict, isDict, num, str, stringMap, strList } from "./coerce.js";
+import { type Dict, isDict, num, scalarList, str, stringMap, strList } from "./coerce.js";
 import { DEFAULTS } from "./defaults.js";
 import {
   assertChecked,
@@ -110,10 +110,11 @@ function build(
     gpus: num(merged.gpus) ?? null,
     cpu_burst_add: num(merged.cpu_burst_add) ?? DEFAULTS.cpu_burst_add,
     cfs_period_us: num(merged.cfs_period_us) ?? DEFAULTS.cfs_period_us,
-    cmd: typeof merged.cmd === "string" ? merged.cmd : (strList(merged.cmd) ?? null),
-    args: strList(merged.args) ?? [],
+    cmd: typeof merged.cmd === "string" ? merged.cmd : (scalarList(merged.cmd) ?? null),
+    args: scalarList(merged.args) ?? [],
     env: stringMap(merged.env),
-    container_port: num(merged.container_port) ?? DEFAULTS.container_port,
+    // container_port 0 is accepted (validate warns) and means the default.
+    container_port: num(merged.container_port) || DEFAULTS.container_port,
     instances: num(merged.instances) ?? DEFAULTS.instances,
     min_instances: num(merged.min_instances) ?? DEFAULTS.min_instances,
     max_instances: maxInstances,
@@ -143,7 +144,7 @@ function build(
     secret_volumes: resolveSecretVolumes(merged.secret_volumes),
     persistent_volumes: resolvePersistentVolumes(merged.persistent_volumes),
     pool,
-    namespace: str(merged.namespace) ?? (kind === "adhoc" ? DEFAULTS.adhoc_namespace : defaultNamespace(svc.name)),
+    namespace: str(merged.namespace) || (kind === "adhoc" ? DEFAULTS.adhoc_namespace : defaultNamespace(svc.name)),
     net: str(merged.net) ?? DEFAULTS.net,
     placement: resolvePlacement(merged, pool, system),
     pod: resolvePodSettings(merged, margin, system),

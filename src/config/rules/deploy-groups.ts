@@ -16,6 +16,8 @@ export function pipelineDeployGroups(deploy: Record<string, unknown>): string[] 
       for (const p of parallel) {
         const s = (p as { step?: unknown } | null)?.step;
         if (typeof s === "string" && !isBuildStep(s)) out.push(s);
+        const inner = (p as { parallel?: unknown } | null)?.parallel;
+        if (Array.isArray(inner)) out.push(...pipelineDeployGroups({ pipeline: inner }));
       }
     }
   }

@@ -13,6 +13,17 @@ export const costOwner = z
   )
   .max(63);
 
+/**
+ * An integer of any size, as PaaSTA's JSON Schemas' "integer" (zod's `.int()` stops at 2^53; YAML numbers above
+ * it are read as the nearest double, as Python's json would print them).
+ */
+export function integer() {
+  return z
+    .number()
+    .check(z.refine(Number.isInteger, { message: "must be an integer" }))
+    .meta({ type: "integer" });
+}
+
 export const env = z.record(z.string().regex(ENV_NAME, "must be a valid environment variable name"), z.string());
 
 export const stringList = z.array(z.string());
@@ -22,51 +33,55 @@ const selectorKey = z.string().regex(/^[a-zA-Z0-9]+[a-zA-Z0-9-_./]*[a-zA-Z0-9]+$
 const selectorRequirement = z.union([
   z.strictObject({ operator: z.enum(["In", "NotIn"]), values: stringList }),
   z.strictObject({ operator: z.enum(["Exists", "DoesNotExist"]) }),
-  z.strictObject({ operator: z.enum(["Gt", "Lt"]), value: z.number().int() }),
+  z.strictObject({ operator: z.enum(["Gt", "Lt"]), value: integer() }),
 ]);
 
 /** node label -> value | [values] | [{operator, values|value}] */
 export const nodeSelectors = z.record(selectorKey, z.union([z.string(), stringList, z.array(selectorRequirement)]));
 
-export const nodeSelectorsPreferred = z.array(z.strictObject({ weight: z.number().int(), preferences: nodeSelectors }));
+export const nodeSelectorsPreferred = z.array(
+  z.strictObject({ weight: integer().optional(), preferences: nodeSelectors }),
+);
 
 export const volumeMode = z.enum(["RO", "RW"]);
 
+/** `mode` may be left out, as in PaaSTA: the volume is then read-only (DEFAULTS.volume_mode). */
 export const extraVolume = z.strictObject({
   containerPath: z.string(),
   hostPath: z.string(),
-  mode: volumeMode,
+  mode: volumeMode.optional(),
 });
 
-export const secretVolume = z.strictObject({
+/** Open objects in PaaSTA's schema: other keys are accepted (validate warns that paasta does not read them). */
+export const secretVolume = z.looseObject({
   container_path: z.string(),
   secret_name: z.string(),
   default_mode: z.string().optional(),
   items: z
-    .array(z.strictObject({ key: z.string(), path: z.string(), mode: z.string().optional() }))
+    .array(z.looseObject({ key: z.string(), path: z.string(), mode: z.string().optional() }))
     .max(1)
     .optional(),
 });
 
-export const projectedSaVolume = z.strictObject({
+export const projectedSaVolume = z.looseObject({
   container_path: z.string(),
   audience: z.string(),
-  expiration_seconds: z.number().int().optional(),
+  expiration_seconds: integer().optional(),
 });
 
 export const persistentVolume = z.strictObject({
   container_path: z.string(),
-  size: z.number().int().positive(),
-  mode: volumeMode,
+  size: integer().positive(),
+  mode: volumeMode.optional(),
   storage_class_name: z.string().optional(),
 });
 
 export const awsEbsVolume = z.looseObject({
   volume_id: z.string(),
   container_path: z.string(),
-  mode: volumeMode,
+  mode: volumeMode.optional(),
   fs_type: z.string().optional(),
-  partition: z.number().int().optional(),
+  partition: integer().optional(),
 });
 
 export const ssmSecrets = z.array(
@@ -81,14 +96,21 @@ export const cryptoKeys = z.strictObject({
   decrypt: z.array(z.string().regex(/^[a-zA-Z0-9_.-]+$/)).optional(),
 });
 
-export const iamRole = z
-  .string()
-  .regex(/^arn:aws:iam::[0-9]+:role\/[a-zA-Z0-9+=,.@_-]+$/, "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)");
+/** An IAM role ARN, or "" for none (as PaaSTA's schema allows). */
+export const iamRole = z.union([
+  z.literal(""),
+  z
+    .string()
+    .regex(
+      /^arn:aws:iam::[0-9]+:role\/[a-zA-Z0-9+=,.@_-]+$/,
+      "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+    ),
+]);
 
 /** `30s`, `5m`, `1h`, … or an integer number of seconds. */
 export const alertAfter = z.union([
   z.string().regex(/^[1-9]+[0-9]*[YMWDhms]$/, "must look like 30s, 5m, 1h or 2D"),
-  z.number().int().min(0),
+  integer().min(0),
 ]);
 
 /** A Tron-style time delta: `10 s`, `2h`, `30 minutes`. */

@@ -1,7 +1,7 @@
 /** `deploy.yaml`: the deployment pipeline (ordered steps; every non-build step is a deploy group). */
 import { z } from "zod";
 import { DEFAULTS } from "../resolve/defaults.js";
-import { DEPLOY_GROUP, stringList } from "./common.js";
+import { DEPLOY_GROUP, integer, stringList } from "./common.js";
 import { field, ignoredField } from "./meta.js";
 
 const CI = "read by the CI system that drives the pipeline, not by paasta";
@@ -12,17 +12,17 @@ const stepKeys = {
   }),
   wait_for_deployment: field(z.boolean(), "mark-for-deployment --wait-for-deployment for this step."),
   auto_rollback: field(z.boolean(), "mark-for-deployment --auto-rollback for this step."),
-  timeout: field(z.number().int(), {
+  timeout: field(integer(), {
     description: "Seconds to wait for the deployment.",
     default: DEFAULTS.pipeline_step_timeout_seconds,
   }),
-  warn: field(z.number().int(), {
+  warn: field(integer(), {
     description: "Warn after this % of the timeout.",
     default: DEFAULTS.pipeline_step_warn_percent,
   }),
-  auto_certify_delay: ignoredField(z.number().int(), "Delay before auto-certify.", CI),
-  auto_abandon_delay: ignoredField(z.number().int(), "Delay before auto-abandon.", CI),
-  auto_rollback_delay: ignoredField(z.number().int(), "Delay before auto-rollback.", CI),
+  auto_certify_delay: ignoredField(integer(), "Delay before auto-certify.", CI),
+  auto_abandon_delay: ignoredField(integer(), "Delay before auto-abandon.", CI),
+  auto_rollback_delay: ignoredField(integer(), "Delay before auto-rollback.", CI),
   trigger_next_step_manually: field(z.boolean(), {
     description: "Pause the pipeline after this step until `paasta pipeline continue`.",
     default: false,
@@ -63,16 +63,12 @@ const stepKeys = {
   }),
   alertmanager_rollback: ignoredField(z.boolean(), "Roll back on Alertmanager alerts.", "not yet implemented"),
   alertmanager_rollback_dry_run: ignoredField(z.boolean(), "Dry run of the above.", "not yet implemented"),
-  alertmanager_poll_interval_s: ignoredField(
-    z.number().int().min(30),
-    "Alertmanager poll interval.",
-    "not yet implemented",
-  ),
+  alertmanager_poll_interval_s: ignoredField(integer().min(30), "Alertmanager poll interval.", "not yet implemented"),
   enable_crashloop_auto_rollback: field(z.boolean(), {
     description: "Roll back automatically when replicas crash-loop.",
     default: false,
   }),
-  min_restarts_for_crashloop_rollback: field(z.number().int(), {
+  min_restarts_for_crashloop_rollback: field(integer(), {
     description: "Restarts that make a replica crash-looping.",
     default: 2,
   }),
@@ -82,10 +78,17 @@ const stepKeys = {
   }),
 };
 
+/** A step of a `parallel` block; PaaSTA's schema also lets it be a `parallel` block itself (flattened into the outer one). */
+const parallelEntry = z.strictObject({
+  ...stepKeys,
+  step: stepKeys.step.optional(),
+  parallel: z.array(z.strictObject(stepKeys)).optional(),
+});
+
 export const deployStepSchema = z.strictObject({
   ...stepKeys,
   step: stepKeys.step.optional(),
-  parallel: field(z.array(z.strictObject(stepKeys)), "Steps that run at the same time."),
+  parallel: field(z.array(parallelEntry), "Steps that run at the same time."),
 });
 
 export const deployFileSchema = z.strictObject({

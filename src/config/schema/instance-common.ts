@@ -6,6 +6,7 @@ import {
   env,
   extraVolume,
   iamRole,
+  integer,
   nodeSelectors,
   nodeSelectorsPreferred,
   projectedSaVolume,
@@ -24,23 +25,23 @@ export const resourceKeys = {
     description: "Ephemeral disk request and limit, in MB.",
     defaultText: "1024 (4096 for Tron actions)",
   }),
-  gpus: field(z.number().int().min(0), "GPUs to request (nvidia.com/gpu)."),
+  gpus: field(integer().min(0), "GPUs to request (nvidia.com/gpu)."),
   cpu_burst_add: field(z.number().min(0), {
     description: "Extra CPU allowed above `cpus` (limit = cpus + cpu_burst_add).",
     defaultText: "1 (0 for Tron actions)",
   }),
-  cfs_period_us: field(z.number().int().min(1000).max(1000000), {
+  cfs_period_us: field(integer().min(1000).max(1000000), {
     description: "CFS period for CPU quota (docker).",
     default: 100000,
   }),
 };
 
 export const commandKeys = {
-  cmd: field(z.union([z.string(), z.array(z.string())]), {
-    description: "What to run: a string runs through `sh -c`, a list runs as is (exec form).",
+  cmd: field(z.union([z.string(), z.array(z.union([z.string(), z.number()]))]), {
+    description: "What to run: a string runs through `sh -c`, a list runs as is (exec form; numbers become strings).",
     defaultText: "the image's own command",
   }),
-  args: field(stringList, {
+  args: field(z.array(z.union([z.string(), z.number()])), {
     description: "Arguments for the image's entrypoint; not allowed with `cmd`.",
     default: [],
   }),
@@ -71,12 +72,15 @@ export const placementKeys = {
   node_selectors: field(nodeSelectors, "Node label requirements (Kubernetes)."),
   node_selectors_preferred: field(nodeSelectorsPreferred, "Weighted preferred node labels (Kubernetes)."),
   namespace: field(
-    z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
-      .max(63),
+    z.union([
+      z.literal(""),
+      z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+        .max(63),
+    ]),
     {
-      description: "Kubernetes namespace.",
+      description: 'Kubernetes namespace ("" means the default, as in PaaSTA).',
       defaultText: "paastasvc-SERVICE (kubernetes/eks), paasta (adhoc), tron (tron)",
     },
   ),
@@ -92,7 +96,7 @@ export const identityKeys = {
   iam_role: field(iamRole, "AWS IAM role for the pods (Kubernetes, through a ServiceAccount)."),
   iam_role_provider: field(z.enum(["aws"]), { description: "IAM role provider.", default: "aws" }),
   service_account_name: field(z.string(), "Kubernetes ServiceAccount (not together with iam_role)."),
-  fs_group: field(z.number().int(), "Pod securityContext.fsGroup (Kubernetes)."),
+  fs_group: field(integer(), "Pod securityContext.fsGroup (Kubernetes)."),
   fs_group_change_policy: field(z.enum(["Always", "OnRootMismatch"]), "Pod fsGroupChangePolicy; needs fs_group."),
   cap_add: field(stringList, "Linux capabilities to add (the default drop list minus these)."),
   privileged: field(z.boolean(), "Run the container privileged."),

@@ -3,7 +3,7 @@
  * Top-level keys are instance names; `_`-prefixed keys are templates.
  */
 import { z } from "zod";
-import { awsEbsVolume, costOwner, persistentVolume, stringList } from "./common.js";
+import { awsEbsVolume, costOwner, integer, persistentVolume, stringList } from "./common.js";
 import { commandKeys, identityKeys, legacyKeys, placementKeys, resourceKeys, volumeKeys } from "./instance-common.js";
 import { field, ignoredField } from "./meta.js";
 import { monitoringOverrideSchema } from "./monitoring.js";
@@ -28,8 +28,9 @@ export const metricsProviderSchema = z.strictObject({
       default: "cpu",
     },
   ),
-  decision_policy: field(z.enum(["proportional", "bespoke"]), {
-    description: "proportional: an HPA; bespoke: an external controller sets replicas through the API.",
+  decision_policy: field(z.string(), {
+    description:
+      "proportional: an HPA; bespoke: an external controller sets replicas through the API. Other values are accepted (as PaaSTA does) and act as proportional, with a warning.",
     default: "proportional",
   }),
   setpoint: field(z.number().positive(), {
@@ -44,7 +45,7 @@ export const metricsProviderSchema = z.strictObject({
     description: "Alert threshold when pinned at max_instances.",
     defaultText: "setpoint",
   }),
-  moving_average_window_seconds: field(z.number().int().min(60), {
+  moving_average_window_seconds: field(integer().min(60), {
     description: "Averaging window for request-based providers.",
     defaultText: "1800 for uwsgi, uwsgi-v2, piscina, gunicorn, worker-load, active-requests",
   }),
@@ -82,13 +83,13 @@ export const kubernetesInstanceKeys = {
   ...placementKeys,
   ...identityKeys,
   ...legacyKeys,
-  instances: field(z.number().int().min(0), {
+  instances: field(integer().min(0), {
     description: "Number of replicas when not autoscaled. 0 stops the instance permanently.",
     default: 1,
     bounce: false,
   }),
-  min_instances: field(z.number().int().min(0), { description: "Autoscaling lower bound.", default: 1, bounce: false }),
-  max_instances: field(z.number().int().min(0), {
+  min_instances: field(integer().min(0), { description: "Autoscaling lower bound.", default: 1, bounce: false }),
+  max_instances: field(integer().min(0), {
     description: "Autoscaling upper bound; setting it turns autoscaling on.",
     bounce: false,
   }),
@@ -96,8 +97,9 @@ export const kubernetesInstanceKeys = {
     description: "Proxy namespaces (service.namespace) this instance joins.",
     defaultText: "[SERVICE.INSTANCE]",
   }),
-  container_port: field(z.number().int().min(1).max(65535), {
-    description: "Port the app listens on (PAASTA_PORT).",
+  container_port: field(integer().min(0).max(65535), {
+    description:
+      "Port the app listens on (PAASTA_PORT); 0 is accepted as PaaSTA does and means the default, with a warning.",
     default: 8888,
   }),
   bounce_method: field(z.enum(["crossover", "brutal", "downthenup", "upthendown"]), {
@@ -105,7 +107,7 @@ export const kubernetesInstanceKeys = {
     default: "crossover",
   }),
   bounce_health_params: field(
-    z.strictObject({
+    z.looseObject({
       check_haproxy: z.boolean().optional(),
       check_envoy: z.boolean().optional(),
       min_task_uptime: z.number().min(0).optional(),
@@ -125,7 +127,7 @@ export const kubernetesInstanceKeys = {
     default: 1,
   }),
   bounce_start_deadline: ignoredField(z.number(), "deployd queue priority.", "paasta-deployd's queue no longer exists"),
-  bounce_priority: ignoredField(z.number().int(), "deployd queue priority.", MARATHON),
+  bounce_priority: ignoredField(integer(), "deployd queue priority.", MARATHON),
   drain_method: field(z.enum(["noop", "hacheck", "http", "test"]), {
     description: "How a task is drained before it is stopped.",
     defaultText: "hacheck when in the mesh, else noop (hacheck acts as noop until the proxy lands)",
@@ -156,30 +158,30 @@ export const kubernetesInstanceKeys = {
     description: "Seconds before the first health check.",
     default: 60,
   }),
-  healthcheck_interval_seconds: field(z.number().positive(), {
+  healthcheck_interval_seconds: field(z.number().min(0), {
     description: "Seconds between health checks.",
     default: 10,
   }),
-  healthcheck_timeout_seconds: field(z.number().positive(), {
+  healthcheck_timeout_seconds: field(z.number().min(0), {
     description: "Timeout of one health check.",
     default: 10,
   }),
-  healthcheck_max_consecutive_failures: field(z.number().int().positive(), {
+  healthcheck_max_consecutive_failures: field(integer().min(0), {
     description: "Failed checks in a row before a task is unhealthy and replaced.",
     default: 30,
   }),
-  replication_threshold: field(z.number().int().min(0), {
+  replication_threshold: field(integer().min(0), {
     description: "Replication alert threshold, percent.",
     default: 50,
     bounce: false,
   }),
-  weight: field(z.number().int().min(1), { description: "Load-balancing weight in the mesh.", default: 10 }),
+  weight: field(integer().min(1), { description: "Load-balancing weight in the mesh.", default: 10 }),
   lifecycle: field(
-    z.strictObject({
+    z.looseObject({
       pre_stop_command: z.union([z.string(), stringList]).optional(),
-      pre_stop_drain_seconds: z.number().int().min(0).optional(),
+      pre_stop_drain_seconds: integer().min(0).optional(),
       pre_stop_wait_for_connections_to_complete: z.boolean().optional(),
-      termination_grace_period_seconds: z.number().int().min(0).optional(),
+      termination_grace_period_seconds: integer().min(0).optional(),
     }),
     "Termination behaviour: pre_stop_command, pre_stop_drain_seconds, termination_grace_period_seconds.",
   ),
@@ -197,7 +199,10 @@ export const kubernetesInstanceKeys = {
     default: [],
   }),
   deploy_blacklist: field(z.array(z.array(z.string()).length(2)), "[[location_type, value], …] to avoid."),
-  deploy_whitelist: field(z.tuple([z.string(), stringList]), "[location_type, [values]] to restrict to."),
+  deploy_whitelist: field(
+    z.union([z.tuple([z.string(), stringList]), z.array(z.string()).max(0)]),
+    "[location_type, [values]] to restrict to ([] for none).",
+  ),
   anti_affinity: field(
     z.union([
       z.looseObject({ service: z.string().optional(), instance: z.string().optional() }),
@@ -210,13 +215,13 @@ export const kubernetesInstanceKeys = {
       z.looseObject({
         service: z.string().optional(),
         instance: z.string().optional(),
-        weight: z.number().int().optional(),
+        weight: integer().optional(),
       }),
       z.array(
         z.looseObject({
           service: z.string().optional(),
           instance: z.string().optional(),
-          weight: z.number().int().optional(),
+          weight: integer().optional(),
         }),
       ),
     ]),
@@ -224,9 +229,9 @@ export const kubernetesInstanceKeys = {
   ),
   topology_spread_constraints: field(
     z.array(
-      z.strictObject({
-        topology_key: z.string(),
-        max_skew: z.number().int().optional(),
+      z.looseObject({
+        topology_key: z.string().optional(),
+        max_skew: integer().optional(),
         when_unsatisfiable: z.enum(["ScheduleAnyway", "DoNotSchedule"]).optional(),
         match_label_keys: stringList.optional(),
       }),
@@ -246,7 +251,7 @@ export const kubernetesInstanceKeys = {
   }),
   prometheus_shard: field(z.string(), "Prometheus shard label."),
   prometheus_path: field(z.string(), "Metrics path for scraping."),
-  prometheus_port: field(z.number().int().min(0), "Metrics port; also exposed on the container."),
+  prometheus_port: field(integer().min(0), "Metrics port; also exposed on the container."),
   routable_ip: field(z.boolean(), { description: "Pod IP must be routable.", default: false }),
   service_account_name: identityKeys.service_account_name,
   extra_docker_args: field(
@@ -272,9 +277,9 @@ export const kubernetesInstanceKeys = {
     "no Slack integration yet",
   ),
   dependencies_reference: ignoredField(z.string(), "Entry of dependencies.yaml.", "legacy"),
-  backoff_factor: ignoredField(z.number().int(), "Marathon launch backoff.", MARATHON),
-  max_launch_delay_seconds: ignoredField(z.number().int(), "Marathon launch delay.", MARATHON),
-  host_port: ignoredField(z.number().int().min(0).max(65535), "Marathon host port.", MARATHON),
+  backoff_factor: ignoredField(integer(), "Marathon launch backoff.", MARATHON),
+  max_launch_delay_seconds: ignoredField(integer(), "Marathon launch delay.", MARATHON),
+  host_port: ignoredField(integer().min(0).max(65535), "Marathon host port.", MARATHON),
   sfn_autoscaling: ignoredField(z.record(z.string(), z.unknown()), "Legacy autoscaler.", MARATHON),
   monitoring_blacklist: ignoredField(z.array(z.unknown()), "Legacy monitoring exclusions.", MARATHON),
   cost_owner: field(costOwner, "Cost attribution label (defaults to service.yaml's)."),

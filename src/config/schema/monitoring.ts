@@ -1,6 +1,6 @@
 /** `monitoring.yaml`, and the per-instance / per-job `monitoring:` overrides. */
 import { z } from "zod";
-import { alertAfter, stringList } from "./common.js";
+import { alertAfter, integer, stringList } from "./common.js";
 import { field } from "./meta.js";
 
 const keys = {
@@ -27,7 +27,7 @@ const keys = {
     description: "How long a check must fail before it alerts (e.g. 5m) or seconds.",
     defaultText: "5m for generic checks; 10m for replication (20m for a fixed single instance)",
   }),
-  realert_every: field(z.number().int().min(-1), {
+  realert_every: field(integer().min(-1), {
     description: "Re-alert every N check runs; -1 means exponential backoff.",
     default: -1,
   }),

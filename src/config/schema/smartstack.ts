@@ -1,13 +1,13 @@
 /** `smartstack.yaml`: proxy (service mesh) namespaces. Top-level keys are namespace names. */
 import { z } from "zod";
-import { stringList } from "./common.js";
+import { integer, stringList } from "./common.js";
 import { field, ignoredField } from "./meta.js";
 
 const proxyMode = z.enum(["http", "https", "http2", "tcp"]);
 const YELP_MESH = "Yelp mesh extra (Envoy/Casper); accepted and inert";
 
 export const smartstackNamespaceKeys = {
-  proxy_port: z.union([z.number().int().min(19000).max(21000), z.null()]).meta({
+  proxy_port: z.union([integer().min(19000).max(21000), z.null()]).meta({
     description: "Cluster-wide unique local proxy port in 19000–21000 (required); null = discovery only.",
   }),
   mode: field(proxyMode, { description: "Proxy mode.", default: "http" }),
@@ -16,17 +16,17 @@ export const smartstackNamespaceKeys = {
     description: "Mesh health check path.",
     default: "/status",
   }),
-  healthcheck_port: field(z.number().int().min(0).max(65535), "Health check port, if not the service port."),
+  healthcheck_port: field(integer().min(0).max(65535), "Health check port, if not the service port."),
   healthcheck_timeout_s: field(z.number().min(0).max(10), { description: "Mesh health check timeout.", default: 1 }),
   healthcheck_body_expect: field(z.string(), "Expected health check body."),
   extra_healthcheck_headers: field(z.record(z.string(), z.string()), "Extra health check headers."),
-  updown_timeout_s: field(z.number().int().min(0), "Up/down timeout."),
-  timeout_connect_ms: field(z.number().int().min(0).max(60000), { description: "Connect timeout.", default: 200 }),
-  timeout_server_ms: field(z.number().int().min(0), { description: "Server timeout.", default: 1000 }),
-  timeout_client_ms: field(z.number().int().min(0), "Client timeout."),
-  idle_timeout: field(z.number().int().min(0), { description: "Idle timeout, seconds.", default: 60 }),
+  updown_timeout_s: field(integer().min(0), "Up/down timeout."),
+  timeout_connect_ms: field(integer().min(0).max(60000), { description: "Connect timeout.", default: 200 }),
+  timeout_server_ms: field(integer().min(0), { description: "Server timeout.", default: 1000 }),
+  timeout_client_ms: field(integer().min(0), "Client timeout."),
+  idle_timeout: field(integer().min(0), { description: "Idle timeout, seconds.", default: 60 }),
   endpoint_timeouts: field(z.record(z.string(), z.number().min(0)), "Per-path server timeouts (ms)."),
-  retries: field(z.number().int().min(0).max(10), { description: "Connect-failure retries.", default: 1 }),
+  retries: field(integer().min(0).max(10), { description: "Connect-failure retries.", default: 1 }),
   lb_policy: field(z.enum(["ROUND_ROBIN", "LEAST_REQUEST", "RING_HASH", "RANDOM", "MAGLEV", "CLUSTER_PROVIDED"]), {
     description: "Load-balancing policy.",
     default: "ROUND_ROBIN",
@@ -39,9 +39,9 @@ export const smartstackNamespaceKeys = {
   }),
   extra_advertise: field(z.record(z.string(), stringList), "Extra advertisements type:value → [type:value]."),
   extra_headers: field(z.record(z.string(), z.unknown()), "Extra request headers."),
-  port: ignoredField(z.number().int().min(0).max(65535), "Legacy fixed port.", YELP_MESH),
+  port: ignoredField(integer().min(0).max(65535), "Legacy fixed port.", YELP_MESH),
   allredisp: ignoredField(z.boolean(), "HAProxy redispatch.", YELP_MESH),
-  choice_count: ignoredField(z.number().int().min(1), "Envoy choice count.", YELP_MESH),
+  choice_count: ignoredField(integer().min(1), "Envoy choice count.", YELP_MESH),
   chaos: ignoredField(z.record(z.string(), z.unknown()), "Fault injection.", YELP_MESH),
   proxied_through: ignoredField(z.string(), "Proxy through another namespace.", YELP_MESH),
   clb_proxy: ignoredField(z.string(), "CLB proxy namespace.", YELP_MESH),

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
+import { PRIVATE_FILE_MODE } from "../private-files.js";
 
 /** `2026-01-02T03:04:05.123456789Z` → [epoch seconds, nanoseconds] (Docker trims trailing zeros). */
 export function parseStamp(stamp: string): [number, number] | undefined {
@@ -43,7 +44,9 @@ export function followLogs(container: Dockerode.Container, logDir: string): Prom
               last = stamp;
               lastText = line.slice(0, space);
             }
-            appendFileSync(join(logDir, name), `${stamp ? line.slice(space + 1) : line}\n`);
+            appendFileSync(join(logDir, name), `${stamp ? line.slice(space + 1) : line}\n`, {
+              mode: PRIVATE_FILE_MODE,
+            });
             if (stamp) writeFileSync(sinceFile, lastText);
           });
           return pt;

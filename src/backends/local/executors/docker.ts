@@ -6,7 +6,7 @@
  * from the engine (inspect); output is copied into the task's files; containers outlive `paasta up` and are
  * re-adopted by id, and strays of this runtime are found by its runtime-id label.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type Dockerode from "dockerode";
 import { PaastaError } from "../../../errors.js";
@@ -14,6 +14,7 @@ import { execInContainer } from "../../../image/container-exec.js";
 import { describe, type Engine, isNotFound } from "../../../image/engine.js";
 import { ensureImage } from "../../../image/images.js";
 import type { DesiredApp } from "../../../model/app.js";
+import { ensurePrivateDir } from "../private-files.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
 import { SECRETS_DIR_VAR, secretsRoot } from "../task-secrets.js";
 import { followLogs } from "./docker-logs.js";
@@ -79,7 +80,7 @@ export class DockerExecutor implements Executor {
 
   async start(task: TaskRecord, app: DesiredApp, env: Record<string, string>): Promise<StartedTask> {
     await this.prepare(app);
-    mkdirSync(task.log_dir, { recursive: true });
+    ensurePrivateDir(task.log_dir);
     const c = app.config;
     const port = `${c.container_port}/tcp`;
     const cpus = c.cpus + c.cpu_burst_add;
@@ -143,7 +144,7 @@ export class DockerExecutor implements Executor {
     if (f) await Promise.race([f, sleep(2000)]);
     if (exitCode !== null) {
       try {
-        mkdirSync(task.log_dir, { recursive: true });
+        ensurePrivateDir(task.log_dir);
         writeFileSync(join(task.log_dir, "exit_code"), String(exitCode));
       } catch {
         // the state directory went away

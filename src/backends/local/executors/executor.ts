@@ -28,6 +28,8 @@ export interface Executor {
   start(task: TaskRecord, app: DesiredApp, env: Record<string, string>): Promise<StartedTask>;
   /** Whether the task still runs (a re-used PID does not count), and its exit code when known. */
   liveness(task: TaskRecord): Promise<Liveness>;
+  /** The services' own process ids (not a wrapper's) by task id, for status; tasks gone or unknown are absent. */
+  servicePids?(tasks: readonly TaskRecord[]): Map<string, number>;
   /** SIGTERM, then SIGKILL after `graceSeconds`. Resolves when the task is gone. */
   stop(task: TaskRecord, graceSeconds: number): Promise<void>;
   /** Runs a command the way the task runs (for `healthcheck_mode: cmd` and pre-stop hooks); exit code. */

@@ -6,14 +6,26 @@
  * cpus and mem are not enforced by this executor (use the docker executor for limits).
  */
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { GitOptions } from "../../../deploy/git.js";
 import { PaastaError } from "../../../errors.js";
 import type { DesiredApp } from "../../../model/app.js";
 import { artifactDir, ensureArtifact } from "../artifacts.js";
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../private-files.js";
 import { ProcUsage } from "../proc-usage.js";
-import { runShell, signalGroup } from "../process-group.js";
+import {
+  allProcesses,
+  environOf,
+  groupAlive,
+  groupExists,
+  groupMembers,
+  mainProcess,
+  type ProcInfo,
+  procInfo,
+  runShell,
+  signalGroup,
+} from "../process-group.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
 import type { Executor, Liveness, StartedTask } from "./executor.js";
 
@@ -22,25 +34,28 @@ const EXEC_SHIM = 'f=$1; shift; "$@"; rc=$?; printf %s "$rc" > "$f"; exit $rc';
 
 /** Field 22 (starttime) and field 3 (state) of /proc/PID/stat, or undefined when there is no such process. */
 export function procStat(pid: number): { start: string; state: string } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { state: rest[0] as string, start: rest[19] as string };
-  } catch {
-    return undefined;
-  }
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+  const info = procInfo(pid);
+  return info && { start: info.start, state: info.state };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How often a group whose wrapper died is checked for its end (one kill(2) with signal 0). */
+const GROUP_WATCH_MS = 500;
+
+/** The live members of a task's process group that belong to that task (a re-used group id does not count). */
+function taskMembers(task: TaskRecord, all?: readonly ProcInfo[]): ProcInfo[] {
+  if (task.pid === null) return [];
+  const mark = `PAASTA_TASK_ID=${task.id}\0`;
+  return groupMembers(task.pid, all).filter((m) => {
+    const environ = environOf(m.pid);
+    return environ.startsWith(mark) || environ.includes(`\0${mark}`) || isLeader(task, m);
+  });
+}
+
+/** The task's own wrapper shell, still running (its start time tells it from a re-used PID). */
+function isLeader(task: TaskRecord, m: ProcInfo): boolean {
+  return m.pid === task.pid && (task.proc_start === null || m.start === task.proc_start);
+}
 
 export class ProcessExecutor implements Executor {
   readonly name = "process" as const;
@@ -64,14 +79,14 @@ export class ProcessExecutor implements Executor {
       });
     }
     await this.prepare(app);
-    mkdirSync(task.log_dir, { recursive: true });
+    ensurePrivateDir(task.log_dir);
     const exitFile = join(task.log_dir, "exit_code");
     const args =
       typeof cmd === "string"
         ? ["-c", STRING_SHIM, "paasta-task", exitFile, cmd]
         : ["-c", EXEC_SHIM, "paasta-task", exitFile, ...cmd, ...app.config.args];
-    const out = openSync(join(task.log_dir, "stdout"), "a");
-    const err = openSync(join(task.log_dir, "stderr"), "a");
+    const out = openSync(join(task.log_dir, "stdout"), "a", PRIVATE_FILE_MODE);
+    const err = openSync(join(task.log_dir, "stderr"), "a", PRIVATE_FILE_MODE);
     try {
       const child = spawn("/bin/sh", args, {
         cwd: artifactDir(this.stateDir, app.service, app.git_sha),
@@ -87,7 +102,10 @@ export class ProcessExecutor implements Executor {
         });
       }
       child.on("error", () => {});
-      child.on("exit", () => this.onExit?.(task.id));
+      child.on("exit", () => {
+        this.onExit?.(task.id);
+        this.watchGroup(task.id, pid);
+      });
       child.unref();
       return { pid, container_id: null, proc_start: procStat(pid)?.start ?? null, host: "127.0.0.1", port: task.port };
     } finally {
@@ -106,19 +124,46 @@ export class ProcessExecutor implements Executor {
     return out;
   }
 
+  /**
+   * The wrapper exited but its group may live on (the wrapper alone was killed): the group's end is signalled
+   * too, as the wrapper's exit would have been.
+   */
+  private watchGroup(taskId: string, pgid: number): void {
+    if (!groupExists(pgid)) return;
+    const timer = setInterval(() => {
+      if (groupExists(pgid)) return;
+      clearInterval(timer);
+      this.onExit?.(taskId);
+    }, GROUP_WATCH_MS);
+    timer.unref();
+  }
+
+  /** Alive while any process of its group runs: the service outlives a killed wrapper and is still the task. */
   async liveness(task: TaskRecord): Promise<Liveness> {
     if (task.pid === null) return { alive: false, exitCode: null };
-    const stat = procStat(task.pid);
-    const alive =
-      stat !== undefined && stat.state !== "Z" && (task.proc_start === null || stat.start === task.proc_start);
-    if (alive) return { alive: true };
+    const leader = procInfo(task.pid);
+    if (leader && leader.state !== "Z" && isLeader(task, leader)) return { alive: true };
+    if (groupExists(task.pid) && taskMembers(task).length > 0) return { alive: true };
     return { alive: false, exitCode: recordedExitCode(task) };
   }
 
+  /** The services' own processes (below the wrapper shells), for status: one look at /proc for all tasks. */
+  servicePids(tasks: readonly TaskRecord[]): Map<string, number> {
+    const all = allProcesses();
+    const out = new Map<string, number>();
+    for (const t of tasks) {
+      const main = mainProcess(taskMembers(t, all));
+      if (main) out.set(t.id, main.pid);
+    }
+    return out;
+  }
+
+  /** SIGTERM to the whole group, SIGKILL to what is left after the grace period; resolves when none is left. */
   async stop(task: TaskRecord, graceSeconds: number): Promise<void> {
     if (task.pid === null) return;
     const pgid = task.pid;
-    if ((await this.liveness(task)).alive) signalGroup(pgid, "SIGTERM");
+    if (!(await this.liveness(task)).alive) return;
+    signalGroup(pgid, "SIGTERM");
     const deadline = Date.now() + graceSeconds * 1000;
     while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
     if (groupAlive(pgid)) {
@@ -138,46 +183,29 @@ export class ProcessExecutor implements Executor {
     return runShell(command, { cwd: artifactDir(this.stateDir, app.service, app.git_sha), env, timeoutMs });
   }
 
+  /**
+   * Process groups with this runtime's mark (PAASTA_RUNTIME_ID in their environment) whose task the store does
+   * not know as live: every member counts, not only leaders (a group whose wrapper died is still a task).
+   */
   async findOrphans(
     runtimeId: string,
     known: ReadonlySet<string>,
   ): Promise<Array<{ taskId: string; kill(): Promise<void> }>> {
-    const out: Array<{ taskId: string; kill(): Promise<void> }> = [];
-    let pids: string[];
-    try {
-      pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
-    } catch {
-      return out; // not Linux: no sweep
-    }
-    for (const p of pids) {
-      const pid = Number(p);
-      let environ: string;
-      try {
-        environ = readFileSync(`/proc/${pid}/environ`, "latin1");
-      } catch {
-        continue;
-      }
+    const groups = new Map<number, string>();
+    for (const p of allProcesses()) {
+      if (p.state === "Z" || groups.has(p.pgid)) continue;
+      const environ = environOf(p.pid);
       if (!environ.includes(`PAASTA_RUNTIME_ID=${runtimeId}\0`)) continue;
       const taskId = /(?:^|\0)PAASTA_TASK_ID=([^\0]+)/.exec(environ)?.[1];
-      if (!taskId || known.has(taskId)) continue;
-      // Only the group leader (the wrapper shell): its group holds the whole task.
-      let pgid = -1;
-      try {
-        const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-        pgid = Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[2]);
-      } catch {
-        continue;
-      }
-      if (pgid !== pid) continue;
-      out.push({
-        taskId,
-        kill: async () => {
-          signalGroup(pid, "SIGKILL");
-          const end = Date.now() + 5000;
-          while (groupAlive(pid) && Date.now() < end) await sleep(50);
-        },
-      });
+      if (taskId && !known.has(taskId)) groups.set(p.pgid, taskId);
     }
-    return out;
+    return [...groups].map(([pgid, taskId]) => ({
+      taskId,
+      kill: async () => {
+        signalGroup(pgid, "SIGKILL");
+        const end = Date.now() + 5000;
+        while (groupAlive(pgid) && Date.now() < end) await sleep(50);
+      },
+    }));
   }
 }
