@@ -44,5 +44,7 @@ export function demoHints({ cwd, ws, envFile }) {
     ["paasta stop -s hello -c dev -i main", "stop main until the next deploy"],
     ["paasta start -s hello -c dev -i main", "and start it again"],
     [`paasta pipeline run -s hello -k ${sha}`, "deploy.yaml step by step (docs/pipeline.md)"],
+    ["paasta status -s reports -i nightly", "a scheduled job (every 30 s here): runs and actions (docs/jobs.md)"],
+    ["paasta remote-run start -s hello -i shell --cmd 'echo hi from a one-off'", "a one-off run of an adhoc instance"],
   ].map(([cmd, why]) => `${cmd}    # ${why}`);
 }

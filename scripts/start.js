@@ -55,7 +55,8 @@ async function createWorkspace() {
     if (!existsSync(path)) continue;
     writeFileSync(path, readFileSync(path, "utf8").replace(/^git_url: .*$/m, `git_url: ../../repos/${name}`));
   }
-  const port = await freePort(5054);
+  // PAASTA_DEMO_PORT: another port for the API (tests, or a second demo on the machine).
+  const port = await freePort(Number(process.env.PAASTA_DEMO_PORT ?? 5054));
   mkdirSync(etc, { recursive: true });
   const config = {
     cluster: "dev",

@@ -26,9 +26,11 @@ import { alertRoutes } from "./routes/alerts.js";
 import { autoscalerRoutes } from "./routes/autoscaler.js";
 import { deployQueueRoutes } from "./routes/deploy-queue.js";
 import { deploymentRoutes } from "./routes/deployments.js";
+import { jobRoutes } from "./routes/jobs.js";
 import { logRoutes } from "./routes/logs.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { pipelineRoutes } from "./routes/pipeline.js";
+import { remoteRunRoutes } from "./routes/remote-run.js";
 import { replicaRoutes } from "./routes/replicas.js";
 import { servicesRoutes } from "./routes/services.js";
 import { stateRoutes } from "./routes/state.js";
@@ -48,6 +50,8 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   autoscalerRoutes,
   logRoutes,
   pipelineRoutes,
+  jobRoutes,
+  remoteRunRoutes,
   deployQueueRoutes,
   alertRoutes,
   metricsRoutes,

@@ -3,6 +3,7 @@ import type { Backend } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
 import type { AlertSource } from "../model/alerts.js";
 import type { AutoscalingApi } from "../model/autoscaling.js";
+import type { JobsApi } from "../model/jobs/wire.js";
 import type { DeployQueue } from "../reconcile/queue.js";
 import type { Metrics } from "./metrics.js";
 
@@ -17,6 +18,8 @@ export interface ApiContext {
   readonly version: string;
   /** The event log's files that may hold a service's deploy events (the backend's output is a LogSource power). */
   readonly eventLogFiles?: (service: string) => string[];
+  /** Jobs, runs and one-off runs, where the cluster's backend runs batch work (the BatchRunner power). */
+  readonly jobs?: JobsApi;
   /** The reconcile loop's queue, where the loop runs in the same process (`paasta up`). */
   readonly deployQueue?: () => DeployQueue;
   /** Answer 504 after this many seconds (`paasta api --max-request-seconds`). */

@@ -55,6 +55,7 @@ export interface Backend {
 }
 
 export {
+  type BatchRunner,
   type ChangeWatcher,
   canCacheState,
   canCleanupShared,
@@ -64,6 +65,7 @@ export {
   canReadScaling,
   canReadUsage,
   canRestartReplica,
+  canRunBatch,
   canScaleReplicas,
   canStoreRecords,
   canWatchChanges,

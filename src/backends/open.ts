@@ -7,7 +7,13 @@ export async function openBackend(system: SystemConfig, cluster: string): Promis
   if (spec.type === "kubernetes") {
     const { connect } = await import("./kubernetes/client.js");
     const { KubernetesBackend } = await import("./kubernetes/index.js");
-    return new KubernetesBackend(await connect(spec, cluster), cluster);
+    const { DEFAULTS } = await import("../config/resolve/defaults.js");
+    return new KubernetesBackend(
+      await connect(spec, cluster),
+      cluster,
+      undefined,
+      system.get("tron_namespace") ?? DEFAULTS.tron_namespace,
+    );
   }
   const { LocalBackend } = await import("./local/index.js");
   const { ProcessExecutor } = await import("./local/executors/process.js");

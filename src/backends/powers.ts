@@ -8,6 +8,7 @@ import type { LogLine } from "../logs/writer.js";
 import type { AppRef, DesiredApp } from "../model/app.js";
 import type { InstanceStatus } from "../model/status.js";
 import type { TaskSecrets } from "../secrets/task.js";
+import type { BatchStore } from "./batch.js";
 
 /** Restart one replica (a task, a pod): the backend replaces it with one of the current version. */
 export interface ReplicaRestarter {
@@ -143,6 +144,14 @@ export interface SharedObjectCleanup {
   cleanupShared(desired: readonly DesiredApp[], keepServices: ReadonlySet<string>): Promise<string[]>;
 }
 
+/**
+ * Batch work (backends/batch.ts): job runs and one-off runs, recorded where the backend keeps its state. The
+ * scheduler and the jobs API use it; `paasta up` and `paasta deployd` run the scheduler where it is present.
+ */
+export interface BatchRunner {
+  batch(): BatchStore;
+}
+
 type Any = object;
 
 export function canRestartReplica<B extends Any>(b: B): b is B & ReplicaRestarter {
@@ -190,4 +199,8 @@ export function canDeliverSecrets<B extends Any>(b: B): b is B & SecretDelivery 
 
 export function canCleanupShared<B extends Any>(b: B): b is B & SharedObjectCleanup {
   return typeof (b as Partial<SharedObjectCleanup>).cleanupShared === "function";
+}
+
+export function canRunBatch<B extends Any>(b: B): b is B & BatchRunner {
+  return typeof (b as Partial<BatchRunner>).batch === "function";
 }

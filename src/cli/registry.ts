@@ -25,10 +25,12 @@ import * as pauseServiceAutoscaler from "./commands/pause-service-autoscaler.js"
 import * as pipeline from "./commands/pipeline.js";
 import * as pushToRegistry from "./commands/push-to-registry.js";
 import * as reconcile from "./commands/reconcile.js";
+import * as remoteRun from "./commands/remote-run.js";
 import * as rollback from "./commands/rollback.js";
 import * as secret from "./commands/secret.js";
 import * as startStop from "./commands/start-stop.js";
 import * as status from "./commands/status.js";
+import * as tronctl from "./commands/tronctl.js";
 import * as up from "./commands/up.js";
 import * as validate from "./commands/validate.js";
 import * as verifyImageExists from "./commands/verify-image-exists.js";
@@ -59,6 +61,8 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     status,
     autoscale,
     pauseServiceAutoscaler,
+    tronctl,
+    remoteRun,
     alerts,
     monitor,
     generateAlertmanagerConfig,

@@ -86,6 +86,10 @@ const knownKeys = {
   unhealthy_pod_eviction_policy: z.enum(["AlwaysAllow", "IfHealthyBudget"]),
   default_bounce_overprovision_factor: z.number().min(0.25).max(1),
   tron_default_pool_override: z.string(),
+  /** Kubernetes namespace of Tron action Jobs (ours; PaaSTA uses `tron`). */
+  tron_namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a Kubernetes namespace name"),
+  /** Seconds a missed scheduled time may still start late after the scheduler comes back (ours). */
+  tron_start_grace_seconds: z.number().int().min(0),
   default_push_groups: z.array(z.string()),
   vault_cluster_map: z.record(z.string(), z.string()),
   secrets: secretsConfigSchema,

@@ -81,20 +81,104 @@ function dailyToCron(value: string): string | { error: string } {
   return `${Number(m[3] ?? 0)} ${Number(m[2])} ${Number(m[1])} * * ${days}`;
 }
 
-function intervalSeconds(value: string): number {
+/** Seconds between runs of an `interval` schedule. */
+export function intervalSeconds(value: string): number {
   const m = INTERVAL.exec(value) as RegExpExecArray;
   const n = Number(m[1]);
   const unit = (m[2] as string)[0];
   return n * (unit === "s" ? 1 : unit === "m" ? 60 : unit === "h" ? 3600 : 86400);
 }
 
-/** The next `count` run times after `from`, or [] when the schedule type cannot be evaluated (groc). */
+const crons = new Map<string, Cron>();
+
+/** The schedule's cron (croner, with seconds for daily), cached: parsing costs more than evaluating. */
+function cronOf(schedule: TronSchedule, timeZone: string): Cron {
+  const expr = schedule.type === "cron" ? schedule.value : (dailyToCron(schedule.value) as string);
+  const key = `${expr}|${timeZone}`;
+  let c = crons.get(key);
+  if (!c) {
+    c = new Cron(expr, { paused: true, timezone: timeZone });
+    crons.set(key, c);
+  }
+  return c;
+}
+
+/** Whether the scheduler can compute the schedule's times (groc expressions other than `daily` it cannot). */
+export function canEvaluate(schedule: TronSchedule): boolean {
+  return schedule.type !== "other";
+}
+
+/**
+ * The next `count` run times strictly after `from`, or [] when the schedule type cannot be evaluated (groc).
+ * Intervals are anchored at the Unix epoch (every 10m = :00, :10, … UTC), so every scheduler, restarted or not,
+ * computes the same times.
+ */
 export function nextRuns(schedule: TronSchedule, timeZone: string, count: number, from: Date): Date[] {
   if (schedule.type === "interval") {
     const step = intervalSeconds(schedule.value) * 1000;
-    return Array.from({ length: count }, (_, i) => new Date(from.getTime() + step * (i + 1)));
+    const first = Math.floor(from.getTime() / step) * step + step;
+    return Array.from({ length: count }, (_, i) => new Date(first + step * i));
   }
   if (schedule.type === "other") return [];
-  const expr = schedule.type === "cron" ? schedule.value : (dailyToCron(schedule.value) as string);
-  return new Cron(expr, { paused: true, timezone: timeZone }).nextRuns(count, from);
+  return cronOf(schedule, timeZone).nextRuns(count, from);
+}
+
+/** Known answers of "the first time after t": exact, and per schedule the last interval [t, next) seen. */
+const exact = new Map<string, number | null>();
+const spans = new Map<string, { from: number; next: number }>();
+
+/**
+ * The first scheduled time strictly after `t` (ms), or null. Cached: a scheduler asks the same questions on
+ * every pass (after a job's last run, after now), and croner takes about a millisecond per answer.
+ */
+export function nextAfter(schedule: TronSchedule, timeZone: string, t: number): number | null {
+  if (schedule.type === "other") return null;
+  if (schedule.type === "interval") {
+    const step = intervalSeconds(schedule.value) * 1000;
+    return Math.floor(t / step) * step + step;
+  }
+  const key = `${schedule.type}|${schedule.value}|${timeZone}`;
+  const span = spans.get(key);
+  if (span && span.from <= t && t < span.next) return span.next;
+  const memo = exact.get(`${key}|${t}`);
+  if (memo !== undefined) return memo;
+  const next = cronOf(schedule, timeZone).nextRun(new Date(t))?.getTime() ?? null;
+  if (exact.size > 20_000) exact.clear();
+  exact.set(`${key}|${t}`, next);
+  if (next !== null) spans.set(key, { from: t, next });
+  return next;
+}
+
+/**
+ * Scheduled times t with `after` < t ≤ `until` (ms): the latest `keep` of them, and how many there were in all
+ * (counted up to `cap`, for a scheduler that was down a long time).
+ */
+export function timesBetween(
+  schedule: TronSchedule,
+  timeZone: string,
+  after: number,
+  until: number,
+  keep: number,
+  cap = 100_000,
+): { times: number[]; total: number } {
+  if (schedule.type === "other" || until <= after) return { times: [], total: 0 };
+  if (schedule.type === "interval") {
+    const step = intervalSeconds(schedule.value) * 1000;
+    const first = Math.floor(after / step) * step + step;
+    const last = Math.floor(until / step) * step;
+    if (last < first) return { times: [], total: 0 };
+    const total = (last - first) / step + 1;
+    const n = Math.min(keep, total);
+    return { times: Array.from({ length: n }, (_, i) => last - step * (n - 1 - i)), total };
+  }
+  const times: number[] = [];
+  let total = 0;
+  let t = nextAfter(schedule, timeZone, after);
+  while (t !== null && t <= until && total < cap) {
+    total++;
+    times.push(t);
+    if (times.length > keep) times.shift();
+    t = nextAfter(schedule, timeZone, t);
+  }
+  return { times, total };
 }

@@ -263,7 +263,8 @@ export interface ResolvedTronAction {
   readonly max_runtime_seconds: number | null;
   readonly triggered_by: readonly string[];
   readonly trigger_downstreams: boolean | Readonly<Record<string, string>>;
-  readonly trigger_timeout_seconds: number | null;
+  /** How long it waits for its `triggered_by` triggers, from its run's scheduled time. */
+  readonly trigger_timeout_seconds: number;
   readonly node: string;
   readonly service: string;
   readonly deploy_group: string | null;
@@ -309,6 +310,12 @@ export interface ResolvedTronJob {
   readonly expected_runtime_seconds: number | null;
   readonly node: string;
   readonly monitoring: ResolvedMonitoring;
+  /** The service's repository (service.yaml `git_url`), for the process executor's checkout. */
+  readonly git_url: string | null;
+  /** Kubernetes namespace of the action Jobs: system `tron_namespace`, else `tron`. */
+  readonly namespace: string;
+  /** A scheduled time missed while the scheduler was down still starts within this many seconds (system config). */
+  readonly start_grace_seconds: number;
   readonly actions: readonly ResolvedTronAction[];
   readonly cleanup_action: ResolvedTronAction | null;
 }

@@ -71,7 +71,7 @@ export function runCommand(
   if (cmd !== undefined) return ["sh", "-c", cmd];
   if (interactive) return ["sh"];
   if (t.kind === "action") {
-    const context = { time: date, name: t.job.name, actionname: t.action.name };
+    const context = { time: date, name: `${t.job.service}.${t.job.name}`, actionname: t.action.name };
     return ["sh", "-c", expandCommand(t.action.command, context)];
   }
   const c = t.config;

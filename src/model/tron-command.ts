@@ -5,9 +5,9 @@
 export interface CommandContext {
   /** The run's scheduled time (local-run: now). */
   readonly time: Date;
-  /** `{runid}`: JOB.RUN_NUMBER, when the action runs as part of a job run. */
+  /** `{runid}`: SERVICE.JOB.RUN (Tron's namespace.job.run), when the action runs as part of a job run. */
   readonly runid?: string;
-  /** `{name}`: the job's name. */
+  /** `{name}`: the job's full name, SERVICE.JOB (Tron's namespace.job). */
   readonly name?: string;
   /** `{actionname}`. */
   readonly actionname?: string;

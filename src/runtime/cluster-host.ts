@@ -4,7 +4,7 @@
  * backend is whatever cluster_backends names, reached only through its contract and powers.
  */
 import { createMetrics } from "../api/metrics.js";
-import { type Backend, canCacheState, canDeliverSecrets } from "../backends/backend.js";
+import { type Backend, canCacheState, canDeliverSecrets, canRunBatch } from "../backends/backend.js";
 import { openBackend } from "../backends/open.js";
 import type { SystemConfig } from "../config/system.js";
 import { eventLogFiles } from "../logs/event-files.js";
@@ -21,6 +21,9 @@ import { EventBus } from "./events.js";
 import { MonitorComponent } from "./monitor/index.js";
 import { activeAlerts, emptyRecord, stateStore } from "./monitor/state.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
+import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
+import { JobConfigs } from "./scheduler/configs.js";
+import { jobsApi } from "./scheduler/jobs-api.js";
 
 export interface ClusterHostOptions {
   readonly soaDir: string;
@@ -87,10 +90,12 @@ async function started(ctx: RuntimeContext, ...components: Component[]): Promise
 
 /**
  * `paasta deployd`: reconcile continuously (with the Secrets of SECRET() values, and the autoscaling overrides
- * rendered into the HPAs: a change or an expiry wakes a pass), and monitor.
+ * rendered into the HPAs: a change or an expiry wakes a pass), monitor, and run the cluster's jobs where the
+ * backend runs batch work.
  */
 export async function startDeploydHost(
-  o: ClusterHostOptions & ReconcileOptions & { readonly autoscalerIntervalSeconds?: number },
+  o: ClusterHostOptions &
+    ReconcileOptions & { readonly scheduler?: SchedulerOptions; readonly autoscalerIntervalSeconds?: number },
 ): Promise<ClusterHost & { readonly autoscaler: AutoscalerComponent }> {
   const ctx = await context(o);
   if (canDeliverSecrets(ctx.backend)) ctx.backend.useSecrets(new SecretSource(o.soaDir, o.system).preload());
@@ -101,8 +106,11 @@ export async function startDeploydHost(
     onError: o.onError,
   });
   reconcile = new ReconcileComponent(ctx, { ...o, autoscaling: async () => autoscaler.record() });
-  // The autoscaler first: the first pass renders the overrides it has loaded.
-  const h = await started(ctx, autoscaler, reconcile, new MonitorComponent(ctx, { onError: o.onError }));
+  // Verbs are recorded by `paasta api` (another process): a full pass every few seconds notices them.
+  const scheduler = new SchedulerComponent(ctx, { resyncMs: 3000, ...o.scheduler });
+  // The autoscaler before the reconcile: the first pass renders the overrides it has loaded.
+  const monitor = new MonitorComponent(ctx, { onError: o.onError });
+  const h = await started(ctx, autoscaler, reconcile, monitor, scheduler);
   return { ...h, autoscaler };
 }
 
@@ -134,6 +142,10 @@ export async function startApiHost(o: ApiHostOptions): Promise<ClusterHost & { r
     maxRequestSeconds: o.maxRequestSeconds,
     requestLog: o.requestLog,
     alerts: async () => activeAlerts((await store.load()) ?? emptyRecord()),
+    // Jobs are read from (and verbs recorded in) the cluster itself; deployd's scheduler acts on them.
+    jobs: canRunBatch(ctx.backend)
+      ? jobsApi({ ...ctx, configs: new JobConfigs(o.soaDir, o.system, o.cluster), store: ctx.backend.batch() })
+      : undefined,
     // Overrides and the pause go to the cluster's record; deployd renders them into the HPAs.
     autoscaling: new AutoscalingService(ctx, autoscalingStore(ctx.backend, ctx.cluster)),
   });

@@ -1,7 +1,7 @@
 /**
- * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the reconcile
- * loop, the API, the monitor and the autoscaler, as components of a Host. Wave 2's subsystems are added here
- * as siblings; each receives the RuntimeContext.
+ * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the monitor,
+ * the job scheduler, the API, the reconcile loop and the autoscaler, as components of a Host. Wave 2's other
+ * subsystems (the proxy) are added here as siblings; each receives the RuntimeContext.
  */
 import { createMetrics, registerDiskMetrics, registerTaskMetrics } from "../api/metrics.js";
 import { executorFactory } from "../backends/local/executors/factory.js";
@@ -21,6 +21,7 @@ import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
 import { MonitorComponent } from "./monitor/index.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
+import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
 
 export interface LocalHostOptions extends ReconcileOptions {
   readonly soaDir: string;
@@ -32,6 +33,7 @@ export interface LocalHostOptions extends ReconcileOptions {
   readonly tickMs?: number;
   /** The proxy's sessions per instance, for active-requests autoscaling (none yet: "not available"). */
   readonly activeRequests?: ActiveRequestsSource;
+  readonly scheduler?: SchedulerOptions;
 }
 
 export interface LocalHost {
@@ -40,6 +42,7 @@ export interface LocalHost {
   readonly host: Host;
   readonly reconcile: ReconcileComponent;
   readonly api: ApiComponent;
+  readonly scheduler: SchedulerComponent;
   readonly monitor: MonitorComponent;
   readonly autoscaler: AutoscalerComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
@@ -124,6 +127,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   backend.useSecrets(new SecretSource(o.soaDir, o.system).preload());
   const supervisor = new SupervisorComponent(backend);
   const reconcile = new ReconcileComponent(ctx, o);
+  const scheduler = new SchedulerComponent(ctx, o.scheduler);
   const monitor = new MonitorComponent(ctx);
   const autoscaler = new AutoscalerComponent(ctx, {
     desiredApps: () => reconcile.lastResult?.desired?.apps,
@@ -135,9 +139,11 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
     deployQueue: () => reconcile.deployQueue(),
     alerts: async () => monitor.alerts(),
+    jobs: scheduler.jobs,
     autoscaling: new AutoscalingService(ctx, autoscaler.store, autoscaler),
   });
-  const host = new Host().add(supervisor).add(api).add(reconcile).add(monitor).add(autoscaler);
+  // The monitor before the scheduler: it hears the scheduler's first events.
+  const host = new Host().add(supervisor).add(monitor).add(scheduler).add(api).add(reconcile).add(autoscaler);
   await host.start();
   return {
     ctx,
@@ -145,12 +151,14 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     host,
     reconcile,
     api,
+    scheduler,
     monitor,
     autoscaler,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {
       supervisor.stopTasks = opts.stopTasks === true;
+      scheduler.stopAttempts = opts.stopTasks === true;
       await host.stop();
     },
     health: () => host.health(),

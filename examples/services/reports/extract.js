@@ -1,2 +1,4 @@
-// reports: the first action of the nightly job.
-console.log(`extracting for ${process.env.PAASTA_SERVICE}.${process.env.PAASTA_INSTANCE}`);
+// reports: the first action of the nightly job (argv[2]: the run's date, Tron's {shortdate}).
+console.log(
+  `extracting ${process.argv[2] ?? "today"} for ${process.env.PAASTA_SERVICE}.${process.env.PAASTA_INSTANCE}`,
+);

@@ -42,6 +42,8 @@ export interface Kube {
     name: string,
   ): Promise<T | undefined>;
   apply<T = KubeObject>(obj: KubeObject): Promise<T>;
+  /** Creates (POST); undefined when an object of that name exists already (409): never overwrites. */
+  create<T = KubeObject>(obj: KubeObject): Promise<T | undefined>;
   delete(
     apiVersion: string,
     kind: string,
@@ -226,6 +228,19 @@ export async function connect(
         contentType: "application/apply-patch+yaml",
         write: true,
       });
+      return JSON.parse(ok(what, a).text) as T;
+    },
+    async create<T>(obj: KubeObject): Promise<T | undefined> {
+      writes++;
+      const what = `create ${obj.kind} ${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
+      const q = new URLSearchParams({ fieldManager: FIELD_MANAGER });
+      const path = collectionPath(obj.apiVersion, obj.kind, obj.metadata.namespace);
+      const a = await call(what, "POST", `${path}?${q}`, {
+        body: JSON.stringify(obj),
+        contentType: "application/json",
+        write: true,
+      });
+      if (a.status === 409) return undefined;
       return JSON.parse(ok(what, a).text) as T;
     },
     async delete(apiVersion, kind, namespace, name, propagation = "Background") {

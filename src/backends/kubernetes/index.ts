@@ -29,9 +29,12 @@ import type {
   StateCache,
   StatusLister,
 } from "../backend.js";
+import type { BatchStore } from "../batch.js";
+import type { BatchRunner } from "../powers.js";
 import { type ApplyContext, applyApp, COMPANIONS, removeCopy } from "./apply.js";
 import { type CacheChange, KubeCache, MANAGED_SELECTOR } from "./cache/index.js";
 import type { Kube } from "./client.js";
+import { KubernetesBatch } from "./jobs/index.js";
 import { cacheState, isDeleting, type Live, type LiveState, Snapshot } from "./live.js";
 import { readPodLogs } from "./logs.js";
 import { observedApps } from "./observe.js";
@@ -68,7 +71,8 @@ export class KubernetesBackend
     ReplicaScaler,
     ScalingReader,
     SecretDelivery,
-    SharedObjectCleanup
+    SharedObjectCleanup,
+    BatchRunner
 {
   readonly kind = "kubernetes";
   /** Apps a pass handles at once: writes are paced by the client's adaptive gate, not by this number. */
@@ -82,14 +86,23 @@ export class KubernetesBackend
 
   private readonly records: ConfigMapRecords;
   private secrets: SecretReader | undefined;
+  private batchStore: KubernetesBatch | undefined;
 
   constructor(
     readonly kube: Kube,
     readonly cluster: string,
     recordsNamespace: string = DEFAULTS.control_plane_namespace,
+    /** Where batch run records and job controls live (system `tron_namespace`). */
+    private readonly jobsNamespace: string = DEFAULTS.tron_namespace,
   ) {
     this.cache = new KubeCache(kube);
     this.records = new ConfigMapRecords(kube, recordsNamespace);
+  }
+
+  /** Job runs and one-off runs as Jobs (jobs/): no state but the cluster's. */
+  batch(): BatchStore {
+    this.batchStore ??= new KubernetesBatch(this.kube, this.cluster, this.jobsNamespace);
+    return this.batchStore;
   }
 
   /** Every managed instance's status: from the watched copy when it is complete, else three list calls. */
@@ -271,6 +284,7 @@ export class KubernetesBackend
   }
 
   async close(): Promise<void> {
+    this.batchStore?.close();
     this.cache.stop();
     this.kube.close();
   }

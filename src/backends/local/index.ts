@@ -25,9 +25,12 @@ import type {
   SecretReader,
   UsageReader,
 } from "../backend.js";
+import type { BatchStore } from "../batch.js";
+import type { BatchRunner } from "../powers.js";
 import type { AdoptionResult } from "./adoption.js";
 import type { Executor } from "./executors/executor.js";
 import { type DiskUse, Housekeeper, type HousekeepingReport, type Retention } from "./housekeeping.js";
+import { LocalBatch } from "./jobs/index.js";
 import { OwnerLock } from "./owner-lock.js";
 import { FileRecords } from "./records.js";
 import { RuntimeLog } from "./runtime-log.js";
@@ -51,7 +54,7 @@ export interface LocalBackendOptions {
 const HOUSEKEEPING_MS = 60_000;
 
 export class LocalBackend
-  implements Backend, ReplicaRestarter, LogSource, RecordStore, ReplicaScaler, UsageReader, SecretDelivery
+  implements Backend, ReplicaRestarter, LogSource, RecordStore, ReplicaScaler, UsageReader, SecretDelivery, BatchRunner
 {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
@@ -62,6 +65,7 @@ export class LocalBackend
   readonly runtimeId: string;
   readonly cluster: string;
   readonly stateDir: string;
+  private batchStore: LocalBatch | undefined;
   private readonly records: FileRecords;
   private readonly executor: Executor;
   private readonly housekeeper: Housekeeper;
@@ -71,7 +75,7 @@ export class LocalBackend
   /** Held while this backend supervises (from start to close). */
   private lock: OwnerLock | undefined;
 
-  constructor(o: LocalBackendOptions) {
+  constructor(private readonly o: LocalBackendOptions) {
     this.cluster = o.cluster;
     this.stateDir = o.stateDir;
     this.records = new FileRecords(join(o.stateDir, "records"));
@@ -106,6 +110,19 @@ export class LocalBackend
         keepVersions: DEFAULTS.local_keep_versions,
       },
     });
+  }
+
+  /** Job runs and one-off runs, with an executor of their own (jobs/). */
+  batch(): BatchStore {
+    this.batchStore ??= new LocalBatch({
+      store: this.store,
+      executor: this.o.executor(this.o.stateDir),
+      log: this.log,
+      runtimeId: this.runtimeId,
+      stateDir: this.o.stateDir,
+      inheritEnv: this.o.inheritEnv,
+    });
+    return this.batchStore;
   }
 
   /**

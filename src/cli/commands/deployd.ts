@@ -45,6 +45,7 @@ export async function runDeployd(opts: DeploydOptions, io: Io): Promise<number> 
     rateLimit: opts.rateLimit === undefined ? undefined : Number(opts.rateLimit),
     onPass: passReporter(io),
     onError: (e) => io.err(`${m.yellow("warning")} ${(e as Error).message}`),
+    scheduler: { onError: (job, e) => io.err(`${m.yellow("warning")} job ${job}: ${(e as Error).message}`) },
   });
   io.out(m.bold(`paasta deployd: reconciling cluster ${cluster} (${deployd.ctx.backend.kind}); Ctrl-C stops it`));
   await untilSignal(() => deployd.stop());

@@ -14,6 +14,7 @@ import {
   resolveFilters,
 } from "../filters.js";
 import { type Io, marks } from "../io.js";
+import { fetchJob, jobTargets, printJobs } from "../job-status.js";
 import type { Runner } from "../registry.js";
 import { instanceLines } from "../status-view.js";
 import { clientsFor, longRunningTargets, reportedTargets } from "../targets.js";
@@ -34,7 +35,9 @@ export function register(program: Command, io: Io, run: Runner): void {
   const cmd = instanceFilterOptions(
     program
       .command("status")
-      .description("Show versions, tasks, health and bounce progress of a service's instances on each cluster"),
+      .description(
+        "Show versions, tasks, health and bounce progress of a service's instances, and its jobs' runs, on each cluster",
+      ),
     "inspect",
   )
     .option("-v, --verbose", "list the tasks with absolute times (-vv: also pids)", (_v: string, n: number) => n + 1, 0)
@@ -47,6 +50,7 @@ export function register(program: Command, io: Io, run: Runner): void {
       examples(
         "paasta status -s hello",
         "paasta status hello.main,canary -v",
+        "paasta status -s reports -i nightly",
         "cd soa-configs/hello && paasta status -c dev -vv",
         "paasta status -s hello -o platform --json",
       ),
@@ -81,13 +85,18 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
     targets.push(
       ...(await reportedTargets(soaDir, system, f.service, targets, { clusters: f.clusters, instances: f.instances })),
     );
-  if (targets.length === 0) {
+  // Tron jobs are shown too (`-i` may name them); a deploy-group filter is about long-running instances.
+  const jobs = f.deployGroup
+    ? []
+    : await jobTargets(soaDir, system.clusters(), f.service, { clusters: f.clusters, instances: f.instances });
+  if (targets.length === 0 && jobs.length === 0) {
     throw new PaastaError("PAASTA_NO_INSTANCES_MATCH", {
       service: f.service,
-      filters: `${describeFilters(f)} (long-running instances only)`,
+      filters: `${describeFilters(f)} (long-running instances and jobs)`,
     });
   }
-  const clients = await clientsFor(system, new Set(targets.map((t) => t.cluster)));
+  const clients = await clientsFor(system, new Set([...targets, ...jobs].map((t) => t.cluster)));
+  const jobResults = await Promise.all(jobs.map((j) => fetchJob(clients.get(j.cluster), f.service, j)));
   const query = `?verbose=${opts.verbose ?? 0}${opts.allNamespaces ? "&all_namespaces=true" : ""}`;
   const results: Result[] = await Promise.all(
     targets.map(async (t): Promise<Result> => {
@@ -126,16 +135,19 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
       }
     }),
   );
-  const code = Math.max(0, ...results.map((r) => (r.error ? (isPaastaError(r.error) ? r.error.exitCode : 1) : 0)));
+  const code = Math.max(
+    0,
+    ...results.map((r) => (r.error ? (isPaastaError(r.error) ? r.error.exitCode : 1) : 0)),
+    ...jobResults.map((r) => (r.error ? 1 : 0)),
+  );
   const alerts = await activeAlerts(clients, f.service);
   const alertsOf = (cluster: string, instance: string) =>
     (alerts.get(cluster) ?? []).filter((a) => a.instance === instance);
   const scaling = (opts.verbose ?? 0) > 0 ? await autoscalers(clients, f.service, results) : new Map();
   const scalerOf = (cluster: string, instance: string) => scaling.get(`${cluster}/${instance}`);
   if (opts.json) {
-    printJson(
-      io,
-      results.map((r) => ({
+    printJson(io, [
+      ...results.map((r) => ({
         cluster: r.target.cluster,
         instance: r.target.instance,
         ...(r.status ? { status: r.status } : { error: errorJson(r.error) }),
@@ -144,10 +156,17 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
           ? { autoscaler: scalerOf(r.target.cluster, r.target.instance) }
           : {}),
       })),
-    );
+      ...jobResults.map((r) => ({
+        cluster: r.cluster,
+        job: r.job,
+        ...(r.job_status ? { job_status: r.job_status } : { error: { code: "PAASTA_API_ERROR", message: r.error } }),
+        alerts: alertsOf(r.cluster, r.job),
+      })),
+    ]);
     return code;
   }
   printResults(io, f.service, results, opts.verbose ?? 0, alertsOf, scalerOf);
+  printJobs(io, f.service, jobResults, opts.verbose ?? 0);
   return code;
 }
 

@@ -47,6 +47,7 @@ export async function runUp(opts: UpOptions, io: Io): Promise<number> {
     force: opts.force,
     onPass: passReporter(io),
     onError: (e) => io.err(`${m.yellow("warning")} ${(e as Error).message}`),
+    scheduler: { onError: (job, e) => io.err(`${m.yellow("warning")} job ${job}: ${(e as Error).message}`) },
   });
   local.backend.log.listen((l) =>
     io.out(`${m.dim(l.timestamp.slice(11, 19))} ${l.service}.${l.instance} ${l.message}`),

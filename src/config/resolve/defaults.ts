@@ -102,6 +102,15 @@ export const DEFAULTS = {
   tron_run_limit: 50,
   tron_node: "paasta",
   tron_retries: 0,
+  /** How long an action with `triggered_by` waits for its triggers, from its run's scheduled time (Tron's). */
+  tron_trigger_timeout_seconds: 86400,
+  /**
+   * Seconds after a scheduled time within which a scheduler that was not running still starts the run (late);
+   * later, the run is recorded as skipped. System config `tron_start_grace_seconds`.
+   */
+  tron_start_grace_seconds: 60,
+  /** `paasta remote-run start -m`: a one-off run is stopped after this long (PaaSTA's default). */
+  remote_run_max_duration_seconds: 7200,
   // deploy.yaml (§1.13)
   pipeline_step_timeout_seconds: 10800,
   pipeline_step_warn_percent: 17,

@@ -15,3 +15,4 @@ export { resolveInstance } from "./long-running.js";
 export { registrationNamespace, resolveNamespace, resolveNamespaces } from "./mesh.js";
 export { resolveMonitoring } from "./monitoring.js";
 export { resolveTronJob } from "./tron.js";
+export { actionAsInstance } from "./tron-action.js";

@@ -14,6 +14,7 @@ import { type Dict, durationSeconds, isDict, num, str, stringMap, strList } from
 import { DEFAULTS } from "./defaults.js";
 import {
   assertChecked,
+  generalConfig,
   generalProblems,
   interpolateDeployGroup,
   type Resolved,
@@ -128,6 +129,9 @@ export function resolveTronJob(
       deepMerge(fileValue(svc, "monitoring"), own.monitoring ?? {}),
       fileValue(svc, "service"),
     ),
+    git_url: str(generalConfig(svc).git_url) ?? null,
+    namespace: system?.get("tron_namespace") ?? DEFAULTS.tron_namespace,
+    start_grace_seconds: system?.get("tron_start_grace_seconds") ?? DEFAULTS.tron_start_grace_seconds,
     actions,
     cleanup_action: cleanup,
   };
@@ -174,7 +178,7 @@ function resolveTronAction(name: string, a: Dict, job: JobDefaults): ResolvedTro
     triggered_by: strList(a.triggered_by) ?? [],
     trigger_downstreams:
       typeof downstreams === "boolean" ? downstreams : isDict(downstreams) ? stringMap(downstreams) : false,
-    trigger_timeout_seconds: durationSeconds(a.trigger_timeout) ?? null,
+    trigger_timeout_seconds: durationSeconds(a.trigger_timeout) ?? DEFAULTS.tron_trigger_timeout_seconds,
     node: str(a.node) ?? DEFAULTS.tron_node,
     service,
     deploy_group: deployGroup,

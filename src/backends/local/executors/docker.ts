@@ -18,7 +18,7 @@ import { ensurePrivateDir } from "../private-files.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
 import { SECRETS_DIR_VAR, secretsRoot } from "../task-secrets.js";
 import { followLogs } from "./docker-logs.js";
-import type { Executor, Liveness, StartedTask } from "./executor.js";
+import type { Executor, Liveness, Orphan, StartedTask } from "./executor.js";
 
 export const LABEL = {
   service: "paasta.yelp.com/service",
@@ -221,10 +221,7 @@ export class DockerExecutor implements Executor {
     return execInContainer(container, command, timeoutMs, this.containerEnv(app, env)).catch(() => 127);
   }
 
-  async findOrphans(
-    runtimeId: string,
-    known: ReadonlySet<string>,
-  ): Promise<Array<{ taskId: string; kill(): Promise<void> }>> {
+  async findOrphans(runtimeId: string, known: ReadonlySet<string>): Promise<Orphan[]> {
     const list = await this.engine.docker.listContainers({
       all: true,
       filters: { label: [`${LABEL.runtimeId}=${runtimeId}`] },
@@ -234,6 +231,7 @@ export class DockerExecutor implements Executor {
       .filter((c) => c.taskId !== "" && !known.has(c.taskId))
       .map((c) => ({
         taskId: c.taskId,
+        started: { pid: null, container_id: c.id, proc_start: null, host: "127.0.0.1", port: null },
         kill: async () => {
           await this.engine.docker
             .getContainer(c.id)

@@ -13,6 +13,12 @@ export interface StartedTask {
   readonly port: number | null;
 }
 
+export interface Orphan {
+  readonly taskId: string;
+  readonly started: StartedTask;
+  kill(): Promise<void>;
+}
+
 export type Liveness = { readonly alive: true } | { readonly alive: false; readonly exitCode: number | null };
 
 export interface Executor {
@@ -47,7 +53,7 @@ export interface Executor {
   usage?(tasks: readonly TaskRecord[]): Promise<Map<string, { cpu_seconds: number; memory_bytes: number }>>;
   /**
    * Tasks this runtime started that the store no longer knows (e.g. spawned just before a crash):
-   * returns their task ids and a way to stop them.
+   * returns their task ids, a way to stop them, and what identifies them (to adopt one instead).
    */
-  findOrphans(runtimeId: string, known: ReadonlySet<string>): Promise<Array<{ taskId: string; kill(): Promise<void> }>>;
+  findOrphans(runtimeId: string, known: ReadonlySet<string>): Promise<Orphan[]>;
 }

@@ -27,7 +27,7 @@ import {
   signalGroup,
 } from "../process-group.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
-import type { Executor, Liveness, StartedTask } from "./executor.js";
+import type { Executor, Liveness, Orphan, StartedTask } from "./executor.js";
 
 const STRING_SHIM = 'f=$1; sh -c "$2"; rc=$?; printf %s "$rc" > "$f"; exit $rc';
 const EXEC_SHIM = 'f=$1; shift; "$@"; rc=$?; printf %s "$rc" > "$f"; exit $rc';
@@ -187,10 +187,7 @@ export class ProcessExecutor implements Executor {
    * Process groups with this runtime's mark (PAASTA_RUNTIME_ID in their environment) whose task the store does
    * not know as live: every member counts, not only leaders (a group whose wrapper died is still a task).
    */
-  async findOrphans(
-    runtimeId: string,
-    known: ReadonlySet<string>,
-  ): Promise<Array<{ taskId: string; kill(): Promise<void> }>> {
+  async findOrphans(runtimeId: string, known: ReadonlySet<string>): Promise<Orphan[]> {
     const groups = new Map<number, string>();
     for (const p of allProcesses()) {
       if (p.state === "Z" || groups.has(p.pgid)) continue;
@@ -201,6 +198,14 @@ export class ProcessExecutor implements Executor {
     }
     return [...groups].map(([pgid, taskId]) => ({
       taskId,
+      // The group leader is the wrapper the launch recorded as the task's pid (gone if the wrapper died).
+      started: {
+        pid: pgid,
+        container_id: null,
+        proc_start: procStat(pgid)?.start ?? null,
+        host: "127.0.0.1",
+        port: null,
+      },
       kill: async () => {
         signalGroup(pgid, "SIGKILL");
         const end = Date.now() + 5000;
