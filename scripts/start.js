@@ -7,7 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoHints, writeEnvFile } from "./demo-hints.js";
 
@@ -101,6 +101,13 @@ const api = JSON.parse(readFileSync(join(etc, "paasta.json"), "utf8")).api_endpo
 const envFile = writeEnvFile(root, ws, etc);
 console.log(`
 The platform is starting: cluster dev (local runtime), API ${api}
+The mesh (smartstack.yaml, docs/mesh.md; needs HAProxy: sudo apt-get install haproxy): paasta up's HAProxy
+serves hello.main on 127.0.0.1:20001 and echo.main on 127.0.0.1:20002.
+  curl http://127.0.0.1:20001/echo/hi    # hello calls echo through echo's proxy port
+  paasta mesh-status -s hello -i main    # (env file below sourced) each task: up / draining / down, sessions
+  To watch a bounce fail no request, run in a second terminal
+    node ${relative(process.cwd(), join(root, "bench/loadgen.js")) || join(root, "bench/loadgen.js")} http://127.0.0.1:20001/ --requests 20000 --concurrency 8 --rate 400
+  while you deploy a new commit of hello (the commit and mark-for-deployment lines below): it ends with "failed": 0.
 In another terminal, from ${process.cwd()}, try (each line works pasted in order):
 ${demoHints({ cwd: process.cwd(), ws, envFile })
   .map((l) => `  ${l}`)

@@ -22,6 +22,7 @@ const envs = [
   ["scripts/testenv", "k8s"],
   ["scripts/testenv-docker", "docker"],
   ["scripts/testenv-tools", "tools"],
+  ["scripts/testenv-haproxy", "haproxy"],
   ["scripts/testenv-alertmanager", "alertmanager"],
 ].filter(([script]) => existsSync(`${root}${script}`));
 const perTest = new Set(["alertmanager"]);

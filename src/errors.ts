@@ -16,6 +16,7 @@ import type { ErrorDef } from "./errors/def.js";
 import { DEPLOY_ERRORS } from "./errors/deploy.js";
 import { IMAGE_ERRORS } from "./errors/image.js";
 import { JOBS_ERRORS } from "./errors/jobs.js";
+import { MESH_ERRORS } from "./errors/mesh.js";
 import { MONITORING_ERRORS } from "./errors/monitoring.js";
 import { PIPELINE_ERRORS } from "./errors/pipeline.js";
 import { SECRETS_ERRORS } from "./errors/secrets.js";
@@ -31,6 +32,7 @@ export const ERRORS = {
   ...BACKENDS_ERRORS,
   ...IMAGE_ERRORS,
   ...SECRETS_ERRORS,
+  ...MESH_ERRORS,
   ...JOBS_ERRORS,
   ...MONITORING_ERRORS,
   ...AUTOSCALING_ERRORS,

@@ -28,6 +28,7 @@ import { deployQueueRoutes } from "./routes/deploy-queue.js";
 import { deploymentRoutes } from "./routes/deployments.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { logRoutes } from "./routes/logs.js";
+import { meshRoutes } from "./routes/mesh.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { pipelineRoutes } from "./routes/pipeline.js";
 import { remoteRunRoutes } from "./routes/remote-run.js";
@@ -48,6 +49,7 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   stateRoutes,
   replicaRoutes,
   autoscalerRoutes,
+  meshRoutes,
   logRoutes,
   pipelineRoutes,
   jobRoutes,

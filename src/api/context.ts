@@ -1,5 +1,5 @@
 /** What every route module is given: the cluster it serves and the parts it reads. */
-import type { Backend } from "../backends/backend.js";
+import type { Backend, MeshStatusReader } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
 import type { AlertSource } from "../model/alerts.js";
 import type { AutoscalingApi } from "../model/autoscaling.js";
@@ -16,6 +16,8 @@ export interface ApiContext {
   readonly token: string | undefined;
   readonly metrics?: Metrics;
   readonly version: string;
+  /** PaaSTA's mesh_status: the local proxy's view, or the backend's (Kubernetes Services). */
+  readonly mesh?: MeshStatusReader;
   /** The event log's files that may hold a service's deploy events (the backend's output is a LogSource power). */
   readonly eventLogFiles?: (service: string) => string[];
   /** Jobs, runs and one-off runs, where the cluster's backend runs batch work (the BatchRunner power). */

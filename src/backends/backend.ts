@@ -55,6 +55,14 @@ export interface Backend {
 }
 
 export {
+  canListMeshMembers,
+  canReadMeshStatus,
+  canRouteMesh,
+  type MeshMembership,
+  type MeshRouter,
+  type MeshStatusReader,
+} from "./mesh-powers.js";
+export {
   type BatchRunner,
   type ChangeWatcher,
   canCacheState,

@@ -4,6 +4,7 @@
  * printed once, not again for every identical pass.
  */
 
+import { describeRouteOutcome } from "../reconcile/mesh-pass.js";
 import { describeOutcome, isNews, itemName } from "../reconcile/outcome.js";
 import type { PassResult } from "../reconcile/pass.js";
 import { type Io, marks } from "./io.js";
@@ -15,8 +16,12 @@ export function passReporter(io: Io): (r: PassResult) => void {
     const news = r.outcomes.filter(isNews);
     const frozen = [...(r.desired?.frozen ?? [])];
     const held = r.desired?.held ?? [];
+    const routes = (r.routes?.outcomes ?? []).filter((o) => o.kind !== "unchanged" && o.kind !== "kept");
     const summary = [
       news.map((o) => `${o.kind}:${itemName(o.item)}`).join(","),
+      routes.map((o) => `${o.kind}:${o.item.route.registration}`).join(","),
+      r.routes?.refused ?? "",
+      r.routes?.error?.message ?? "",
       frozen.map(([s]) => s).join(","),
       held.map((h) => `${h.service}.${h.instance}:${h.reason}`).join(","),
       (r.removedShared ?? []).join(","),
@@ -37,5 +42,9 @@ export function passReporter(io: Io): (r: PassResult) => void {
     for (const h of held) io.out(m.warn(`${h.service}.${h.instance}: left as it runs: ${h.reason}`));
     for (const name of r.removedShared ?? []) io.out(m.ok(`deleted Secret ${name}: no app uses it any more`));
     if (r.plan.refused) io.out(m.warn(r.plan.refused));
+    for (const o of routes)
+      io.out(o.kind === "failed" ? m.fail(describeRouteOutcome(o)) : m.ok(describeRouteOutcome(o)));
+    if (r.routes?.refused) io.out(m.warn(r.routes.refused));
+    if (r.routes?.error) io.out(m.fail(`mesh routes could not be read: ${r.routes.error.message}`));
   };
 }

@@ -20,6 +20,7 @@ import * as listNamespaces from "./commands/list-namespaces.js";
 import * as localRun from "./commands/local-run.js";
 import * as logs from "./commands/logs.js";
 import * as markForDeployment from "./commands/mark-for-deployment.js";
+import * as meshStatus from "./commands/mesh-status.js";
 import * as monitor from "./commands/monitor.js";
 import * as pauseServiceAutoscaler from "./commands/pause-service-autoscaler.js";
 import * as pipeline from "./commands/pipeline.js";
@@ -61,6 +62,7 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     status,
     autoscale,
     pauseServiceAutoscaler,
+    meshStatus,
     tronctl,
     remoteRun,
     alerts,

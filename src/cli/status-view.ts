@@ -54,6 +54,8 @@ export function instanceLines(
   m: Marks,
   verbose: number,
   now = Date.now(),
+  /** A note after a task's line (its mesh membership: "mesh: hello.main up"). */
+  taskNote: (taskId: string) => string | undefined = () => undefined,
 ): string[] {
   const state = stateText(s);
   const colour = state === "Running" ? m.green : state === "Stopped" ? m.dim : m.yellow;
@@ -81,7 +83,11 @@ export function instanceLines(
     lines.push(
       `${v.desired ? "Version" : "Old version"}: ${short(v)} (${v.config_hash}) - ${healthy ? m.green(text) : m.yellow(text)}${since}${restarts > 0 ? `, ${restarts} restart(s)` : ""}`,
     );
-    if (verbose > 0) for (const t of v.tasks) lines.push(`  ${taskLine(t, now, verbose)}`);
+    if (verbose > 0)
+      for (const t of v.tasks) {
+        const note = taskNote(t.id);
+        lines.push(`  ${taskLine(t, now, verbose)}${note ? `  ${note}` : ""}`);
+      }
   }
   if (verbose === 0 && s.versions.some((v) => v.tasks.length > 0)) lines.push(m.dim("(-v lists the tasks)"));
   return lines;

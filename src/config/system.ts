@@ -17,6 +17,8 @@ const localBackend = z.strictObject({
   type: z.literal("local"),
   executor: z.enum(["process", "docker"]).default("process"),
   state_dir: z.string(),
+  /** The local proxy's HAProxy binary (docs/mesh.md); default: `haproxy` on PATH or in /usr/sbin. */
+  haproxy_path: z.string().optional(),
   /** Days stopped/failed tasks stay in the history (and their directories on disk). */
   history_days: z.number().positive().optional(),
   /** Checkouts kept per service beyond those that run or are desired (rollback targets). */
@@ -224,6 +226,7 @@ export class SystemConfig {
       return {
         ...b,
         state_dir: expandPath(b.state_dir, this.dir),
+        ...(b.haproxy_path ? { haproxy_path: expandPath(b.haproxy_path, this.dir) } : {}),
         history_days: b.history_days ?? DEFAULTS.local_history_days,
         keep_versions: b.keep_versions ?? DEFAULTS.local_keep_versions,
       };

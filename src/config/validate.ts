@@ -18,7 +18,7 @@ import {
 import { lenientWarnings } from "./rules/lenient.js";
 import { checkInstanceNames, checkServiceName } from "./rules/names.js";
 import { checkSecrets } from "./rules/secrets.js";
-import { checkSmartstack } from "./rules/smartstack.js";
+import { checkRegistrationNamespaces, checkSmartstack } from "./rules/smartstack.js";
 import { checkTronDags } from "./rules/tron.js";
 import { LONG_RUNNING_TYPES } from "./schema/index.js";
 import { fileValue, listServiceNames, type ServiceDir, serviceClusters } from "./soa.js";
@@ -95,6 +95,7 @@ function validateLoaded(soaDir: string, svc: ServiceDir, options: ValidateOption
     checkMinMaxInstances,
     checkAutoscaling,
     checkSmartstack,
+    checkRegistrationNamespaces,
     checkTronDags,
     checkSecrets,
   ]) {

@@ -10,6 +10,7 @@ import { loadServiceDir } from "../config/file-check.js";
 import { LONG_RUNNING_TYPES } from "../config/kinds.js";
 import type { Problem } from "../config/problem.js";
 import { generalProblems, instanceNames, resolveInstance } from "../config/resolve/index.js";
+import { resolveNamespaces } from "../config/resolve/mesh.js";
 import { findFile, listServiceNames, type ServiceDir } from "../config/soa.js";
 import type { SystemConfig } from "../config/system.js";
 import type { ResolvedInstanceConfig } from "../config/types.js";
@@ -21,6 +22,7 @@ import type { DesiredApp } from "../model/app.js";
 import { type AutoscalingRecord, controlOf } from "../model/autoscaling.js";
 import { secretSignatures } from "../secrets/index.js";
 import { configHash } from "./hash.js";
+import type { ServiceNamespace } from "./mesh-plan.js";
 
 export type { DesiredApp };
 
@@ -38,6 +40,8 @@ export interface DesiredState {
   readonly held?: Array<{ service: string; instance: string; reason: string }>;
   /** Services of the tree (read or not). */
   readonly services: string[];
+  /** The smartstack.yaml namespaces of the services that are not frozen. */
+  readonly namespaces: ServiceNamespace[];
 }
 
 /**
@@ -99,11 +103,15 @@ export function desiredState(
   const undeployed: DesiredState["undeployed"] = [];
   const frozen = new Map<string, Problem[]>();
   const held: Held = [];
+  const namespaces: ServiceNamespace[] = [];
   const systemKey = `${JSON.stringify(system?.data ?? {})}|${secretsDirStamp(join(soaDir, "_shared", "secrets"))}`;
   for (const name of services) {
     const r = serviceDesired(soaDir, name, system, cluster, systemKey);
     if (r.problems.length > 0) frozen.set(name, r.problems);
-    else apps.push(...r.apps);
+    else {
+      apps.push(...r.apps);
+      namespaces.push(...r.namespaces);
+    }
     undeployed.push(...r.undeployed);
     held.push(...r.held);
   }
@@ -115,7 +123,7 @@ export function desiredState(
         return autoscaling ? { ...app, autoscaling } : app;
       })
     : apps;
-  return { cluster, apps: controlled, undeployed, frozen, services, held };
+  return { cluster, apps: controlled, undeployed, frozen, services, namespaces, held };
 }
 
 /**
@@ -139,6 +147,7 @@ interface ServiceDesired {
   readonly held: Held;
   /** Problems that freeze the service (it is then left as it runs). */
   readonly problems: Problem[];
+  readonly namespaces: ServiceNamespace[];
 }
 
 /** Names, sizes and times of a `secrets/` directory's files ("" when it has none). */
@@ -177,7 +186,13 @@ function serviceDesired(
   try {
     key = `${cluster}|${dirStamp(dir)}|${fileStamp(join(dir, "deployments.json"))}|${secretsDirStamp(join(dir, "secrets"))}|${systemKey}`;
   } catch (e) {
-    return { apps: [], undeployed: [], held: [], problems: [{ file: `${name}/`, message: (e as Error).message }] };
+    return {
+      apps: [],
+      undeployed: [],
+      held: [],
+      problems: [{ file: `${name}/`, message: (e as Error).message }],
+      namespaces: [],
+    };
   }
   const hit = desiredCache.get(dir);
   if (hit && hit.key === key) return hit.result;
@@ -196,10 +211,16 @@ function computeServiceDesired(
   try {
     svc = cachedServiceDir(soaDir, name);
   } catch (e) {
-    return { apps: [], undeployed: [], held: [], problems: [{ file: `${name}/`, message: (e as Error).message }] };
+    return {
+      apps: [],
+      undeployed: [],
+      held: [],
+      problems: [{ file: `${name}/`, message: (e as Error).message }],
+      namespaces: [],
+    };
   }
   const blocking = blockingProblems(svc, cluster);
-  if (blocking.length > 0) return { apps: [], undeployed: [], held: [], problems: blocking };
+  if (blocking.length > 0) return { apps: [], undeployed: [], held: [], problems: blocking, namespaces: [] };
   const undeployed: DesiredState["undeployed"] = [];
   const held: Held = [];
   const deployments = readDeployments(soaDir, name);
@@ -252,7 +273,8 @@ function computeServiceDesired(
       });
     }
   }
-  return { apps: problems.length > 0 ? [] : serviceApps, undeployed, held, problems };
+  const namespaces = resolveNamespaces(svc).map((settings) => ({ service: name, settings }));
+  return { apps: problems.length > 0 ? [] : serviceApps, undeployed, held, problems, namespaces };
 }
 
 /**

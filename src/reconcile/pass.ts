@@ -8,6 +8,7 @@ import { type Backend, canCleanupShared } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
 import type { AutoscalingRecord } from "../model/autoscaling.js";
 import { type DesiredState, desiredState } from "./desired.js";
+import { type RoutePassResult, routePass } from "./mesh-pass.js";
 import { type Outcome, outcomeError } from "./outcome.js";
 import { type Plan, type PlanItem, planPass } from "./plan.js";
 
@@ -33,6 +34,8 @@ export interface PassResult {
   /** Objects kept per service that this pass removed (Kubernetes: Secrets no app uses any more). */
   readonly removedShared?: string[];
   readonly outcomes: Outcome[];
+  /** The mesh's routes, on backends with the MeshRouter power (after the apps, in the same write budget). */
+  readonly routes?: RoutePassResult;
   readonly writes: number;
   readonly durationMs: number;
 }
@@ -94,16 +97,12 @@ export async function reconcilePass(backend: Backend, o: PassOptions): Promise<P
   };
   const concurrency = o.concurrency ?? backend.applyConcurrency;
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, plan.items.length)) }, worker));
+  const budget = o.rateLimit ? Math.max(0, o.rateLimit - writes) : Number.POSITIVE_INFINITY;
+  const routes = await routePass(backend, desired, { dryRun: o.dryRun, force: o.force, budget });
+  writes += routes?.writes ?? 0;
   const removedShared = o.dryRun ? [] : await cleanupShared(backend, desired, plan, observed.length);
-  return {
-    plan,
-    desired,
-    treeError,
-    outcomes,
-    writes: writes + removedShared.length,
-    durationMs: performance.now() - t0,
-    removedShared,
-  };
+  writes += removedShared.length;
+  return { plan, desired, treeError, outcomes, routes, writes, durationMs: performance.now() - t0, removedShared };
 }
 
 /**

@@ -4,7 +4,7 @@
  * backend is whatever cluster_backends names, reached only through its contract and powers.
  */
 import { createMetrics } from "../api/metrics.js";
-import { type Backend, canCacheState, canDeliverSecrets, canRunBatch } from "../backends/backend.js";
+import { type Backend, canCacheState, canDeliverSecrets, canReadMeshStatus, canRunBatch } from "../backends/backend.js";
 import { openBackend } from "../backends/open.js";
 import type { SystemConfig } from "../config/system.js";
 import { eventLogFiles } from "../logs/event-files.js";
@@ -138,6 +138,7 @@ export async function startApiHost(o: ApiHostOptions): Promise<ClusterHost & { r
   const api = new ApiComponent(ctx, {
     token: apiToken(o.system, o.env).token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    mesh: canReadMeshStatus(ctx.backend) ? ctx.backend : undefined,
     port: o.port,
     maxRequestSeconds: o.maxRequestSeconds,
     requestLog: o.requestLog,

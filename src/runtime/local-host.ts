@@ -16,10 +16,15 @@ import { apiToken } from "./api-token.js";
 import { AutoscalingService } from "./autoscaler/api.js";
 import { AutoscalerComponent } from "./autoscaler/index.js";
 import type { ActiveRequestsSource } from "./autoscaler/metrics.js";
+import { proxySessions } from "./autoscaler/sessions.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
 import { MonitorComponent } from "./monitor/index.js";
+import { ProxyComponent } from "./proxy/proxy-component.js";
+import { proxyDrainer } from "./proxy/proxy-drain.js";
+import { registerProxyMetrics } from "./proxy/proxy-metrics.js";
+import { type MeshView, meshStatusReader, meshView } from "./proxy/proxy-status.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
 import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
 
@@ -31,7 +36,7 @@ export interface LocalHostOptions extends ReconcileOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Test knob: a faster supervisor tick. */
   readonly tickMs?: number;
-  /** The proxy's sessions per instance, for active-requests autoscaling (none yet: "not available"). */
+  /** Sessions per instance for active-requests autoscaling (default: the local proxy's). */
   readonly activeRequests?: ActiveRequestsSource;
   readonly scheduler?: SchedulerOptions;
 }
@@ -42,6 +47,9 @@ export interface LocalHost {
   readonly host: Host;
   readonly reconcile: ReconcileComponent;
   readonly api: ApiComponent;
+  readonly proxy: ProxyComponent;
+  /** The proxy's view of each mesh namespace (for the monitor). */
+  readonly meshView: MeshView;
   readonly scheduler: SchedulerComponent;
   readonly monitor: MonitorComponent;
   readonly autoscaler: AutoscalerComponent;
@@ -97,6 +105,8 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     executor: await executorFactory(spec.executor, env),
     inheritEnv: env,
     tickMs: o.tickMs,
+    // The proxy is created below; tasks are drained through it once it runs.
+    meshDrainer: (config) => proxyDrainer(proxy, config),
     retention: { historyDays: spec.history_days, keepVersions: spec.keep_versions },
     // Test and bench knob: housekeeping more often than once a minute.
     housekeepingMs: Number(env.PAASTA_HOUSEKEEPING_MS) || undefined,
@@ -126,24 +136,42 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   // Secrets are decrypted at task start; the provider's library loads now, in the background.
   backend.useSecrets(new SecretSource(o.soaDir, o.system).preload());
   const supervisor = new SupervisorComponent(backend);
+  const proxy = new ProxyComponent({
+    stateDir: spec.state_dir,
+    haproxyPath: spec.haproxy_path,
+    membership: backend,
+    env,
+    report: (message) => backend.log.write({ service: "paasta", instance: "proxy", component: "proxy", message }),
+  });
+  registerProxyMetrics(ctx.metrics.registry, proxy);
   const reconcile = new ReconcileComponent(ctx, o);
   const scheduler = new SchedulerComponent(ctx, o.scheduler);
   const monitor = new MonitorComponent(ctx);
+  const mesh = meshStatusReader(proxy, o.cluster);
   const autoscaler = new AutoscalerComponent(ctx, {
     desiredApps: () => reconcile.lastResult?.desired?.apps,
-    activeRequests: o.activeRequests,
+    // active-requests: the proxy's sessions to each instance's tasks
+    activeRequests: o.activeRequests ?? proxySessions(mesh),
     onError: o.onError,
   });
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
+    mesh,
     deployQueue: () => reconcile.deployQueue(),
     alerts: async () => monitor.alerts(),
     jobs: scheduler.jobs,
     autoscaling: new AutoscalingService(ctx, autoscaler.store, autoscaler),
   });
   // The monitor before the scheduler: it hears the scheduler's first events.
-  const host = new Host().add(supervisor).add(monitor).add(scheduler).add(api).add(reconcile).add(autoscaler);
+  const host = new Host()
+    .add(supervisor)
+    .add(proxy)
+    .add(monitor)
+    .add(scheduler)
+    .add(api)
+    .add(reconcile)
+    .add(autoscaler);
   await host.start();
   return {
     ctx,
@@ -151,6 +179,8 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     host,
     reconcile,
     api,
+    proxy,
+    meshView: meshView(proxy),
     scheduler,
     monitor,
     autoscaler,

@@ -98,7 +98,8 @@ describe("paasta list / list-clusters / info", () => {
       service: "hello",
       team: "platform",
       runbook: "https://example.org/runbooks/hello",
-      proxy_endpoints: [{ registration: "hello.main", url: "http://127.0.0.1:20001" }],
+      // No system config here: no cluster to ask whether the port is served (test/runtime/mesh.test.ts asks one).
+      proxy_endpoints: [{ registration: "hello.main", proxy_port: 20001, served: [], not_served: [] }],
     });
     expect(info.clusters).toEqual([
       { cluster: "dev", instances: ["canary", "main", "shell"], dashboards: {} },
@@ -107,6 +108,8 @@ describe("paasta list / list-clusters / info", () => {
     const text = await paasta(["info", "-s", "hello", "-d", EXAMPLES]);
     expect(text.stdout).toContain("Monitored By: team platform");
     expect(text.stdout).toContain("  - dev: canary, main, shell");
+    expect(text.stdout).toContain("  - hello.main (port 20001): no cluster to ask (no instance, or no system config)");
+    expect(text.stdout).not.toContain("http://127.0.0.1:20001");
   });
 
   it("info of an unknown service is a clear error", async () => {

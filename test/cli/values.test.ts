@@ -183,6 +183,7 @@ describe("the deploy queue", () => {
           undeployed: [],
           frozen: new Map([["broken", [{ file: "x", message: "y" }]]]),
           services: [],
+          namespaces: [],
         },
         treeError: null,
         outcomes: [

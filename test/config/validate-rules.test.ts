@@ -30,6 +30,7 @@ const CHECK = {
   minMax: "All min_instances are at most max_instances",
   autoscaling: "All autoscaling configs are valid",
   smartstack: "All SmartStack configs are valid",
+  registrationNamespaces: "All registrations name an existing namespace",
   tron: "All Tron job action graphs are valid",
   secrets: "All SECRET() references have a ciphertext for their cluster's secret environment",
   proxyPorts: "All proxy_ports are unique in the tree",
@@ -62,6 +63,7 @@ function failedChecks(caseName: string, report: ServiceReport, prefix = ""): str
     CHECK.minMax,
     CHECK.autoscaling,
     CHECK.smartstack,
+    CHECK.registrationNamespaces,
     CHECK.tron,
     CHECK.secrets,
   ];
@@ -102,6 +104,7 @@ describe("the valid tree", () => {
       CHECK.minMax,
       CHECK.autoscaling,
       CHECK.smartstack,
+      CHECK.registrationNamespaces,
       CHECK.tron,
       CHECK.secrets,
       CHECK.proxyPorts,
@@ -357,11 +360,19 @@ describe("4. registrations are SERVICE.NAMESPACE", () => {
 
   it("invalid: no dot, two dots", () => {
     const report = run("registrations");
-    expect(failures(report)).toEqual([
+    expect(failures(report).filter((f) => f.includes("exactly one dot"))).toEqual([
       'kubernetes-norcal-prod.yaml:4:29 main.registrations[1]: registration "svc" must be SERVICE.NAMESPACE (exactly one dot)',
       'kubernetes-norcal-prod.yaml:4:34 main.registrations[2]: registration "svc.main.extra" must be SERVICE.NAMESPACE (exactly one dot)',
     ]);
-    expect(failedChecks("registrations", report)).toEqual([CHECK.registrations]);
+    expect(failedChecks("registrations", report)).toEqual([CHECK.registrations, CHECK.registrationNamespaces]);
+  });
+
+  it("explicit registrations must name an existing namespace of an existing service", () => {
+    expect(oks(good)).toContain(CHECK.registrationNamespaces);
+    expect(failures(run("registrations")).filter((f) => !f.includes("exactly one dot"))).toEqual([
+      'kubernetes-norcal-prod.yaml:4:19 main.registrations[0]: registration "svc.main": svc/smartstack.yaml has no namespace "main" (it has: canary)',
+      'kubernetes-norcal-prod.yaml:4:50 main.registrations[3]: registration "other.ns": there is no service "other" in this soa-configs tree',
+    ]);
   });
 });
 

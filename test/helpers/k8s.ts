@@ -3,7 +3,7 @@
  * kwok nodes), started on demand, and a client for assertions.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { connect, type Kube } from "../../src/backends/kubernetes/client.js";
@@ -48,6 +48,39 @@ export async function cleanManagedNamespaces(kube: Kube): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error("managed namespaces of an earlier run did not go away within 240 s");
+}
+
+/**
+ * The shared control plane holds one test file's apps at a time: a file that deploys managed apps takes this
+ * lock first (its passes see every managed app of the cluster, and its cleanup deletes every managed
+ * namespace). Returns the release function; a lock whose holder died is taken over.
+ */
+export async function exclusiveK8s(timeoutMs = 900_000): Promise<() => void> {
+  const lock = join(dirname(ensureK8s()), "tests.lock");
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch {
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(join(lock, "pid"), "utf8"));
+      } catch {
+        // being created or removed
+      }
+      let alive = true;
+      try {
+        if (holder > 0) process.kill(holder, 0);
+      } catch {
+        alive = false;
+      }
+      if (holder > 0 && !alive) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > end) throw new Error(`the Kubernetes test lock ${lock} is held by pid ${holder}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 /** A control plane of the test's own (not the shared one): its own state directory, ports and flags. */

@@ -13,7 +13,7 @@ import { loadSystemConfig } from "../../src/config/system.js";
 import { reconcilePass } from "../../src/reconcile/pass.js";
 import { BIN, paastaBin, tempDir } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
-import { cleanManagedNamespaces, ensureK8s, kubeClient, kubectl } from "../helpers/k8s.js";
+import { cleanManagedNamespaces, ensureK8s, exclusiveK8s, kubeClient, kubectl } from "../helpers/k8s.js";
 import { freePort, until } from "../helpers/runtime.js";
 
 type Obj = {
@@ -51,8 +51,11 @@ describe("Kubernetes backend on a real control plane", () => {
     writeFileSync(p, readFileSync(p, "utf8").replace(from, to));
   };
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
     const kubeconfig = ensureK8s();
+    release = await exclusiveK8s(); // one test file's apps at a time on the shared control plane
     kube = await kubeClient();
     await cleanManagedNamespaces(kube);
     root = tempDir("paasta-k8s-");
@@ -100,10 +103,11 @@ describe("Kubernetes backend on a real control plane", () => {
     }
     system = loadSystemConfig(join(root, "etc"));
     backend = new KubernetesBackend(kube, "kube");
-  }, 400_000);
+  }, 1_300_000);
 
   afterAll(async () => {
     if (kube) await cleanManagedNamespaces(kube);
+    release?.();
   }, 300_000);
 
   it("paasta reconcile deploys the services and their pods become Ready", async () => {

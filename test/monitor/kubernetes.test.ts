@@ -20,7 +20,7 @@ import { recordName } from "../../src/runtime/monitor/state.js";
 import { type Receiver, startReceiver } from "../helpers/alertmanager.js";
 import { BIN, paastaBin, tempDir } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
-import { ensureK8s, kubeClient } from "../helpers/k8s.js";
+import { ensureK8s, exclusiveK8s, kubeClient } from "../helpers/k8s.js";
 import { freePort, until } from "../helpers/runtime.js";
 
 const TAG = Math.random().toString(36).slice(2, 7);
@@ -53,8 +53,11 @@ describe("monitor on Kubernetes: replication from Ready pods", () => {
       .map((r) => r.body as unknown as Hook)
       .filter((h) => h.paasta.event.name === name);
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
     const kubeconfig = ensureK8s();
+    release = await exclusiveK8s(); // one test file's apps at a time on the shared control plane
     kube = await kubeClient();
     rx = await startReceiver();
     const root = tempDir("paasta-k8s-monitor-");
@@ -103,7 +106,7 @@ describe("monitor on Kubernetes: replication from Ready pods", () => {
     });
     monitor.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
     monitor.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
-  }, 400_000);
+  }, 1_300_000);
 
   afterAll(async () => {
     if (monitor && monitor.exitCode === null) {
@@ -117,6 +120,7 @@ describe("monitor on Kubernetes: replication from Ready pods", () => {
       await kube.delete("v1", "ConfigMap", "paasta-system", `paasta-record-${recordName(CLUSTER)}`);
     }
     await rx?.close();
+    release?.();
   }, 120_000);
 
   it("pods that stay not-Ready alert the owning team; Ready pods do not", async () => {

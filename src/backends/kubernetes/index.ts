@@ -9,6 +9,7 @@
  */
 import { DEFAULTS } from "../../config/resolve/defaults.js";
 import { type AppRef, appKey, type DesiredApp } from "../../model/app.js";
+import type { DesiredRoute, MeshStatus, ObservedRoute } from "../../model/mesh.js";
 import type {
   ApplyResult,
   Backend,
@@ -30,6 +31,7 @@ import type {
   StatusLister,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
+import type { MeshRouter, MeshStatusReader } from "../mesh-powers.js";
 import type { BatchRunner } from "../powers.js";
 import { type ApplyContext, applyApp, COMPANIONS, removeCopy } from "./apply.js";
 import { type CacheChange, KubeCache, MANAGED_SELECTOR } from "./cache/index.js";
@@ -37,6 +39,7 @@ import type { Kube } from "./client.js";
 import { KubernetesBatch } from "./jobs/index.js";
 import { cacheState, isDeleting, type Live, type LiveState, Snapshot } from "./live.js";
 import { readPodLogs } from "./logs.js";
+import { KubernetesMesh } from "./mesh.js";
 import { observedApps } from "./observe.js";
 import { ConfigMapRecords } from "./records.js";
 import { kubernetesAppName } from "./render/names.js";
@@ -72,6 +75,8 @@ export class KubernetesBackend
     ScalingReader,
     SecretDelivery,
     SharedObjectCleanup,
+    MeshRouter,
+    MeshStatusReader,
     BatchRunner
 {
   readonly kind = "kubernetes";
@@ -83,6 +88,8 @@ export class KubernetesBackend
   private snapshot = new Snapshot();
   private readonly verified = new Map<string, Verified>();
   private readonly namespaceWrites = new Map<string, Promise<void>>();
+  /** Services per mesh namespace (mesh.ts). */
+  private readonly mesh: KubernetesMesh;
 
   private readonly records: ConfigMapRecords;
   private secrets: SecretReader | undefined;
@@ -97,6 +104,20 @@ export class KubernetesBackend
   ) {
     this.cache = new KubeCache(kube);
     this.records = new ConfigMapRecords(kube, recordsNamespace);
+    this.mesh = new KubernetesMesh(kube, cluster);
+  }
+
+  observeRoutes(): Promise<ObservedRoute[]> {
+    return this.mesh.observeRoutes();
+  }
+  applyRoute(route: DesiredRoute): Promise<ApplyResult> {
+    return this.mesh.applyRoute(route);
+  }
+  removeRoute(route: ObservedRoute): Promise<void> {
+    return this.mesh.removeRoute(route);
+  }
+  async meshStatus(ref: AppRef): Promise<MeshStatus | undefined> {
+    return this.mesh.meshStatus(ref, await this.listCopies(ref));
   }
 
   /** Job runs and one-off runs as Jobs (jobs/): no state but the cluster's. */

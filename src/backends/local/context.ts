@@ -6,6 +6,7 @@
 import type { DesiredApp } from "../../model/app.js";
 import type { SecretReader } from "../powers.js";
 import type { Backoffs } from "./backoff.js";
+import type { MeshDrainer } from "./drain.js";
 import type { Executor } from "./executors/executor.js";
 import type { RuntimeLog } from "./runtime-log.js";
 import type { Store } from "./store.js";
@@ -25,6 +26,8 @@ export interface SupervisorOptions {
   readonly now?: () => number;
   /** Called after each tick that changed something (metrics, tests). */
   readonly onChange?: () => void;
+  /** drain_method hacheck: through the local proxy (given by the `paasta up` host). */
+  readonly meshDrainer?: MeshDrainer;
 }
 
 export interface SupervisorCounters {

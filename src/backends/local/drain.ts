@@ -1,8 +1,9 @@
 /**
  * Drain methods (reference §6.3): what happens to a task between being chosen to go and being stopped.
  * `noop`: safe to kill at once. `http`: calls the configured URLs (one request per registration) and waits
- * until `is_safe_to_kill` answers with a success code. `hacheck` and `test` act as `noop` on the local
- * runtime until the local proxy (wave 2) lands: there is no mesh to take the task out of yet.
+ * until `is_safe_to_kill` answers with a success code. `hacheck` (the default of mesh instances): through the
+ * local proxy, given by the host as `MeshDrainer` (runtime/proxy: out of rotation, then safe once no request
+ * is in flight or `drain_method_params.delay` has passed); `noop` without one. `test` acts as `noop`.
  */
 import type { ResolvedInstanceConfig } from "../../config/types.js";
 
@@ -19,9 +20,13 @@ export interface Drainer {
 
 const noop: Drainer = { drain: async () => {}, isSafeToKill: async () => true };
 
-export function drainerFor(config: ResolvedInstanceConfig): Drainer {
-  if (config.drain_method !== "http") return noop;
-  return httpDrainer(config);
+/** The hacheck drain through the local proxy, for an instance (injected by the `paasta up` host). */
+export type MeshDrainer = (config: ResolvedInstanceConfig) => Drainer;
+
+export function drainerFor(config: ResolvedInstanceConfig, mesh?: MeshDrainer): Drainer {
+  if (config.drain_method === "http") return httpDrainer(config);
+  if (config.drain_method === "hacheck" && mesh) return mesh(config);
+  return noop;
 }
 
 /** `"200-399,407-409,500"` → predicate. */

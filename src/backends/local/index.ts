@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEFAULTS } from "../../config/resolve/defaults.js";
 import { readLogs, readNew } from "../../logs/reader.js";
 import type { DesiredApp } from "../../model/app.js";
+import type { DesiredRoute, MeshMember, ObservedRoute } from "../../model/mesh.js";
 import type {
   ApplyResult,
   AppRef,
@@ -26,11 +27,14 @@ import type {
   UsageReader,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
+import type { MeshMembership, MeshRouter } from "../mesh-powers.js";
 import type { BatchRunner } from "../powers.js";
 import type { AdoptionResult } from "./adoption.js";
+import type { MeshDrainer } from "./drain.js";
 import type { Executor } from "./executors/executor.js";
 import { type DiskUse, Housekeeper, type HousekeepingReport, type Retention } from "./housekeeping.js";
 import { LocalBatch } from "./jobs/index.js";
+import { LocalMesh } from "./mesh.js";
 import { OwnerLock } from "./owner-lock.js";
 import { FileRecords } from "./records.js";
 import { RuntimeLog } from "./runtime-log.js";
@@ -49,12 +53,24 @@ export interface LocalBackendOptions {
   readonly retention?: Retention;
   /** How often housekeeping runs while supervising (default 60 s). */
   readonly housekeepingMs?: number;
+  /** drain_method hacheck through the local proxy (the host gives it; without it hacheck drains as noop). */
+  readonly meshDrainer?: MeshDrainer;
 }
 
 const HOUSEKEEPING_MS = 60_000;
 
 export class LocalBackend
-  implements Backend, ReplicaRestarter, LogSource, RecordStore, ReplicaScaler, UsageReader, SecretDelivery, BatchRunner
+  implements
+    Backend,
+    ReplicaRestarter,
+    LogSource,
+    RecordStore,
+    ReplicaScaler,
+    UsageReader,
+    SecretDelivery,
+    MeshRouter,
+    MeshMembership,
+    BatchRunner
 {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
@@ -64,6 +80,8 @@ export class LocalBackend
   readonly supervisor: Supervisor;
   readonly runtimeId: string;
   readonly cluster: string;
+  /** Mesh routes and members (the proxy component serves them). */
+  readonly mesh: LocalMesh;
   readonly stateDir: string;
   private batchStore: LocalBatch | undefined;
   private readonly records: FileRecords;
@@ -87,6 +105,7 @@ export class LocalBackend
     }
     this.runtimeId = id;
     this.log = new RuntimeLog(join(o.stateDir, "logs"), o.cluster);
+    this.mesh = new LocalMesh(this.store);
     this.executor = o.executor(o.stateDir);
     this.supervisor = new Supervisor({
       store: this.store,
@@ -97,6 +116,8 @@ export class LocalBackend
       inheritEnv: o.inheritEnv,
       tickMs: o.tickMs,
       portRange: o.portRange,
+      onChange: () => this.mesh.emit(),
+      meshDrainer: o.meshDrainer,
     });
     this.housekeepingMs = o.housekeepingMs ?? HOUSEKEEPING_MS;
     this.housekeeper = new Housekeeper({
@@ -110,6 +131,28 @@ export class LocalBackend
         keepVersions: DEFAULTS.local_keep_versions,
       },
     });
+  }
+
+  observeRoutes(): Promise<ObservedRoute[]> {
+    return this.mesh.observeRoutes();
+  }
+  applyRoute(route: DesiredRoute): Promise<ApplyResult> {
+    return this.mesh.applyRoute(route);
+  }
+  removeRoute(route: ObservedRoute): Promise<void> {
+    return this.mesh.removeRoute(route);
+  }
+  meshRoutes(): DesiredRoute[] {
+    return this.mesh.meshRoutes();
+  }
+  meshMembers(): MeshMember[] {
+    return this.mesh.meshMembers();
+  }
+  registrationsOf(ref: AppRef): readonly string[] | undefined {
+    return this.mesh.registrationsOf(ref);
+  }
+  onMeshChange(fn: () => void): () => void {
+    return this.mesh.onMeshChange(fn);
   }
 
   /** Job runs and one-off runs, with an executor of their own (jobs/). */

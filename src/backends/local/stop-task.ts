@@ -44,7 +44,7 @@ export function continueDrain(ctx: SupervisorContext, t: TaskRecord, app: Desire
 }
 
 async function drainStep(ctx: SupervisorContext, t: TaskRecord, app: DesiredApp): Promise<void> {
-  const drainer = drainerFor(app.config);
+  const drainer = drainerFor(app.config, ctx.options.meshDrainer);
   const target = { host: t.host, port: t.port };
   if (!ctx.book.drainCalled.has(t.id)) {
     await drainer.drain(target).catch(() => {});
@@ -65,8 +65,9 @@ async function preStop(ctx: SupervisorContext, t: TaskRecord, app: DesiredApp): 
     const cmd = typeof lc.pre_stop_command === "string" ? lc.pre_stop_command : lc.pre_stop_command.join(" ");
     await ctx.executor.exec(t, app, cmd, envOf(ctx, app, t.id, t.port), graceFor(app) * 1000);
   }
-  // The mesh's default pre-stop delay (30 s) waits for a proxy to stop routing to the task; until the local
-  // proxy lands (wave 2) only an explicit lifecycle.pre_stop_drain_seconds is honoured here.
+  // The mesh's default pre-stop delay (30 s) is for Kubernetes, where clients learn of a termination late; the
+  // local proxy's drain (hacheck) already waited for the task's requests to finish, so only an explicit
+  // lifecycle.pre_stop_drain_seconds is honoured here.
   const explicit = app.config.explicit.includes("lifecycle.pre_stop_drain_seconds");
   const delay = explicit ? lc.pre_stop_drain_seconds : 0;
   if (delay > 0) await new Promise((r) => setTimeout(r, delay * 1000));

@@ -1,5 +1,6 @@
 /** `paasta info -s SERVICE`: a human summary of a service — what it is, who owns it, where it runs. */
 import type { Command } from "commander";
+import type { MeshStatus } from "../../model/mesh.js";
 import {
   examples,
   guessService,
@@ -36,7 +37,13 @@ export interface ServiceInfo {
   runbook: string | null;
   git_url: string | null;
   clusters: Array<{ cluster: string; instances: string[]; dashboards: Record<string, string> }>;
-  proxy_endpoints: Array<{ registration: string; url: string }>;
+  /** Namespaces with a proxy_port; `served` lists the clusters whose mesh serves them now (asked through their APIs). */
+  proxy_endpoints: Array<{
+    registration: string;
+    proxy_port: number;
+    served: Array<{ cluster: string; url: string }>;
+    not_served: Array<{ cluster: string; why: string }>;
+  }>;
 }
 
 export async function runInfo(opts: InfoOptions, io: Io): Promise<number> {
@@ -62,13 +69,12 @@ export async function runInfo(opts: InfoOptions, io: Io): Promise<number> {
       instances,
       dashboards: system?.dashboardLinks(cluster) ?? {},
     })),
-    proxy_endpoints: Object.entries(fileValue(svc, "smartstack"))
-      .filter(([ns, v]) => !ns.startsWith("_") && typeof (v as { proxy_port?: unknown })?.proxy_port === "number")
-      .map(([ns, v]) => ({
-        registration: `${svc.name}.${ns}`,
-        url: `http://127.0.0.1:${(v as { proxy_port: number }).proxy_port}`,
-      })),
+    proxy_endpoints: [],
   };
+  const ports = Object.entries(fileValue(svc, "smartstack"))
+    .filter(([ns, v]) => !ns.startsWith("_") && typeof (v as { proxy_port?: unknown })?.proxy_port === "number")
+    .map(([ns, v]) => ({ registration: `${svc.name}.${ns}`, proxy_port: (v as { proxy_port: number }).proxy_port }));
+  if (ports.length > 0) info.proxy_endpoints = await servedEndpoints(system, svc.name, byCluster, ports);
   if (opts.json) {
     printJson(io, info);
     return 0;
@@ -85,7 +91,13 @@ export async function runInfo(opts: InfoOptions, io: Io): Promise<number> {
   for (const c of info.clusters) io.out(`  - ${c.cluster}: ${c.instances.join(", ")}`);
   if (info.proxy_endpoints.length > 0) {
     io.out("Proxy endpoint(s):");
-    for (const e of info.proxy_endpoints) io.out(`  - ${e.url} (${e.registration})`);
+    for (const e of info.proxy_endpoints) {
+      for (const s of e.served) io.out(`  - ${m.cyan(s.url)} (${e.registration} on ${s.cluster})`);
+      for (const n of e.not_served)
+        io.out(`  - ${e.registration} (port ${e.proxy_port}) not served on ${n.cluster}: ${n.why}`);
+      if (e.served.length + e.not_served.length === 0)
+        io.out(`  - ${e.registration} (port ${e.proxy_port}): no cluster to ask (no instance, or no system config)`);
+    }
   }
   const dashboards = info.clusters.flatMap((c) =>
     Object.entries(c.dashboards).map(([label, url]) => `${c.cluster} ${label}: ${url}`),
@@ -94,4 +106,51 @@ export async function runInfo(opts: InfoOptions, io: Io): Promise<number> {
   if (dashboards.length === 0) io.out("  (none: set dashboard_links in the system config)");
   for (const d of dashboards) io.out(`  - ${d}`);
   return 0;
+}
+
+/** Asks each cluster's API (mesh_status of the service's instances there) which namespaces its mesh serves. */
+async function servedEndpoints(
+  system: Awaited<ReturnType<typeof optionalSystemConfig>>,
+  service: string,
+  byCluster: Map<string, string[]>,
+  ports: Array<{ registration: string; proxy_port: number }>,
+): Promise<ServiceInfo["proxy_endpoints"]> {
+  const out = ports.map((p) => ({
+    ...p,
+    served: [] as Array<{ cluster: string; url: string }>,
+    not_served: [] as Array<{ cluster: string; why: string }>,
+  }));
+  if (!system) return out;
+  const { clientsFor } = await import("../targets.js");
+  const clients = await clientsFor(system, byCluster.keys());
+  await Promise.all(
+    [...clients].map(async ([cluster, client]) => {
+      const seen = new Map<string, { url: string | null; why: string }>();
+      for (const instance of byCluster.get(cluster) ?? []) {
+        try {
+          const r = await client.get<MeshStatus & { message?: string }>(
+            `/v1/services/${service}/${instance}/mesh_status`,
+          );
+          if (r.status !== 200) continue;
+          for (const ns of r.body.namespaces)
+            if (!seen.get(ns.name)?.url)
+              seen.set(ns.name, {
+                url: ns.served && ns.address ? `http://${ns.address}` : null,
+                why: r.body.proxy.detail,
+              });
+        } catch (e) {
+          for (const p of ports)
+            if (!seen.has(p.registration))
+              seen.set(p.registration, { url: null, why: `API unreachable: ${(e as Error).message}` });
+          break;
+        }
+      }
+      for (const e of out) {
+        const s = seen.get(e.registration);
+        if (s?.url) e.served.push({ cluster, url: s.url });
+        else if (s) e.not_served.push({ cluster, why: s.why });
+      }
+    }),
+  );
+  return out;
 }

@@ -82,6 +82,17 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
           error: o.kind === "failed" ? o.error : undefined,
         })),
         tree_error: r.treeError,
+        routes: r.routes && {
+          refused: r.routes.refused,
+          error: r.routes.error ?? null,
+          items: r.routes.outcomes.map((o) => ({
+            action: o.item.action,
+            registration: o.item.route.registration,
+            reason: o.item.reason,
+            result: o.kind,
+            error: o.error,
+          })),
+        },
       });
     } else {
       const m = marks(io);
@@ -103,8 +114,16 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
       for (const name of r.removedShared ?? [])
         io.out(`  ${"delete".padEnd(14)} ${name.padEnd(32)} no app uses this Secret any more`);
       if (r.plan.refused) io.out(m.warn(r.plan.refused));
+      for (const o of r.routes?.outcomes ?? []) {
+        const line = `${o.item.action.padEnd(14)} ${`mesh ${o.item.route.registration}`.padEnd(32)} ${o.item.reason}${opts.dryRun ? "" : ` → ${o.kind}`}`;
+        io.out(o.kind === "failed" ? m.fail(`${line} (${o.error?.message})`) : `  ${line}`);
+      }
+      if (r.routes?.refused) io.out(m.warn(r.routes.refused));
+      if (r.routes?.error) io.out(m.fail(`mesh routes could not be read: ${r.routes.error.message}`));
     }
-    return errors === 0 && !r.plan.refused ? 0 : 1;
+    const routeErrors =
+      (r.routes?.outcomes ?? []).filter((o) => o.kind === "failed").length + (r.routes?.error ? 1 : 0);
+    return errors === 0 && routeErrors === 0 && !r.plan.refused && !r.routes?.refused ? 0 : 1;
   } finally {
     await backend.close?.();
   }

@@ -5,6 +5,7 @@ import type { InstanceStatus } from "../../backends/backend.js";
 import { isPaastaError, PaastaError } from "../../errors.js";
 import type { ActiveAlert } from "../../model/alerts.js";
 import type { AutoscalerStatus } from "../../model/autoscaling.js";
+import type { MeshStatus } from "../../model/mesh.js";
 import { examples, jsonOption, printJson, requireSystemConfig, resolveSoaDir, soaDirOptions } from "../common.js";
 import {
   describeFilters,
@@ -15,6 +16,7 @@ import {
 } from "../filters.js";
 import { type Io, marks } from "../io.js";
 import { fetchJob, jobTargets, printJobs } from "../job-status.js";
+import { membershipByTask, meshSummary } from "../mesh-lines.js";
 import type { Runner } from "../registry.js";
 import { instanceLines } from "../status-view.js";
 import { clientsFor, longRunningTargets, reportedTargets } from "../targets.js";
@@ -61,6 +63,8 @@ export function register(program: Command, io: Io, run: Runner): void {
 interface Result {
   target: { cluster: string; instance: string };
   status?: InstanceStatus;
+  /** The instance's mesh namespaces, where the cluster has a mesh data plane. */
+  mesh?: MeshStatus;
   error?: PaastaError | Error;
 }
 
@@ -122,7 +126,11 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
               detail: r.body?.message ?? "",
             }),
           };
-        return { target: t, status: r.body };
+        const mesh = await client
+          .get<MeshStatus>(`/v1/services/${f.service}/${t.instance}/mesh_status`)
+          .then((x) => (x.status === 200 ? x.body : undefined))
+          .catch(() => undefined);
+        return { target: t, status: r.body, mesh };
       } catch (e) {
         const error = isPaastaError(e)
           ? e
@@ -236,7 +244,11 @@ function printResults(
       if (isPaastaError(e)) fixes.add(e.fix);
       continue;
     }
-    for (const line of instanceLines(r.status, m, verbose)) io.out(`    ${line}`);
+    const membership = membershipByTask(r.mesh);
+    const note = (task: string) => (membership.has(task) ? `mesh: ${membership.get(task)}` : undefined);
+    for (const line of instanceLines(r.status, m, verbose, Date.now(), note)) io.out(`    ${line}`);
+    const meshLine = meshSummary(io, r.mesh);
+    if (meshLine) io.out(`    ${meshLine}`);
     const autoscaler = scalerOf(r.target.cluster, r.target.instance);
     if (autoscaler) for (const line of autoscalerLines(autoscaler, io)) io.out(`    ${line}`);
     for (const a of alertsOf(r.target.cluster, r.target.instance))

@@ -61,6 +61,8 @@ export async function runUp(opts: UpOptions, io: Io): Promise<number> {
   io.out(`  API:        ${local.api.url}   (writes need the token in ${local.tokenSource})`);
   io.out(`  state:      ${spec.type === "local" ? spec.state_dir : ""}`);
   io.out(`  soa-configs: ${soaDir}`);
+  const proxy = local.proxy.health();
+  io.out(`  proxy:      ${local.proxy.available ? proxy.detail : m.yellow(proxy.detail)}`);
   const a = local.adopted;
   if (a.adopted + a.lost + a.orphansKilled > 0)
     io.out(`  re-adopted ${a.adopted} running task(s); ${a.lost} had exited; ${a.orphansKilled} orphan(s) stopped`);

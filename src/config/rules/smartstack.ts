@@ -1,6 +1,10 @@
-/** smartstack.yaml rules: name lengths, discover within advertise; proxy_port uniqueness is tree-wide (validate.ts). */
+/**
+ * smartstack.yaml rules: name lengths, discover within advertise, registrations naming existing namespaces;
+ * proxy_port uniqueness is tree-wide (validate.ts).
+ */
+import { splitRegistration } from "../naming.js";
 import type { Problem } from "../problem.js";
-import { fileValue } from "../soa.js";
+import { fileValue, readServiceDir, type ServiceDir } from "../soa.js";
 import { type CheckResult, locatedIn, type RuleContext } from "./context.js";
 
 export function checkSmartstack(ctx: RuleContext): CheckResult {
@@ -48,4 +52,44 @@ export function checkSmartstack(ctx: RuleContext): CheckResult {
     }
   }
   return { ok: "All SmartStack configs are valid", problems };
+}
+
+/**
+ * Explicit `registrations` must name a namespace that exists: `SERVICE.NAMESPACE` with NAMESPACE in SERVICE's
+ * smartstack.yaml (the default registration, the instance's own name, needs none: such an instance is simply
+ * not in the mesh).
+ */
+export function checkRegistrationNamespaces(ctx: RuleContext): CheckResult {
+  const problems: Problem[] = [];
+  const namespaces = new Map<string, Set<string> | null>();
+  const namespacesOf = (service: string): Set<string> | null => {
+    if (!namespaces.has(service)) {
+      let svc: ServiceDir | null = service === ctx.svc.name ? ctx.svc : null;
+      if (!svc) {
+        try {
+          svc = readServiceDir(ctx.soaDir, service);
+        } catch {
+          svc = null;
+        }
+      }
+      namespaces.set(service, svc ? new Set(Object.keys(fileValue(svc, "smartstack"))) : null);
+    }
+    return namespaces.get(service) ?? null;
+  };
+  for (const inst of ctx.instances) {
+    if (!inst.explicit.includes("registrations")) continue;
+    inst.registrations.forEach((reg, i) => {
+      const parts = splitRegistration(reg);
+      if (!parts) return; // checkRegistrations reports the shape
+      const known = namespacesOf(parts.service);
+      const message =
+        known === null
+          ? `registration "${reg}": there is no service "${parts.service}" in this soa-configs tree`
+          : known.has(parts.namespace)
+            ? null
+            : `registration "${reg}": ${parts.service}/smartstack.yaml has no namespace "${parts.namespace}"${known.size > 0 ? ` (it has: ${[...known].sort().join(", ")})` : ""}`;
+      if (message) problems.push(locatedIn(ctx, inst.type, inst.cluster, [inst.instance, "registrations", i], message));
+    });
+  }
+  return { ok: "All registrations name an existing namespace", problems };
 }

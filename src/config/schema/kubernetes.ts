@@ -130,7 +130,8 @@ export const kubernetesInstanceKeys = {
   bounce_priority: ignoredField(integer(), "deployd queue priority.", MARATHON),
   drain_method: field(z.enum(["noop", "hacheck", "http", "test"]), {
     description: "How a task is drained before it is stopped.",
-    defaultText: "hacheck when in the mesh, else noop (hacheck acts as noop until the proxy lands)",
+    defaultText:
+      "hacheck when in the mesh, else noop (hacheck drains through the local proxy; on Kubernetes, pod readiness and preStop)",
   }),
   drain_method_params: field(
     z.looseObject({

@@ -5,6 +5,9 @@ import { field, ignoredField } from "./meta.js";
 
 const proxyMode = z.enum(["http", "https", "http2", "tcp"]);
 const YELP_MESH = "Yelp mesh extra (Envoy/Casper); accepted and inert";
+const OWN_CHECK = "rotation follows the instance's own health check (docs/mesh.md): no separate mesh-side check";
+const ONE_LOCATION =
+  "validated; a cluster is one location (the local proxy serves this machine, a Service its cluster)";
 
 export const smartstackNamespaceKeys = {
   proxy_port: z.union([integer().min(19000).max(21000), z.null()]).meta({
@@ -16,11 +19,11 @@ export const smartstackNamespaceKeys = {
     description: "Mesh health check path.",
     default: "/status",
   }),
-  healthcheck_port: field(integer().min(0).max(65535), "Health check port, if not the service port."),
-  healthcheck_timeout_s: field(z.number().min(0).max(10), { description: "Mesh health check timeout.", default: 1 }),
-  healthcheck_body_expect: field(z.string(), "Expected health check body."),
-  extra_healthcheck_headers: field(z.record(z.string(), z.string()), "Extra health check headers."),
-  updown_timeout_s: field(integer().min(0), "Up/down timeout."),
+  healthcheck_port: ignoredField(integer().min(0).max(65535), "Health check port, if not the service port.", OWN_CHECK),
+  healthcheck_timeout_s: ignoredField(z.number().min(0).max(10), "Mesh health check timeout (default 1).", OWN_CHECK),
+  healthcheck_body_expect: ignoredField(z.string(), "Expected health check body.", OWN_CHECK),
+  extra_healthcheck_headers: ignoredField(z.record(z.string(), z.string()), "Extra health check headers.", OWN_CHECK),
+  updown_timeout_s: ignoredField(integer().min(0), "Up/down timeout.", OWN_CHECK),
   timeout_connect_ms: field(integer().min(0).max(60000), { description: "Connect timeout.", default: 200 }),
   timeout_server_ms: field(integer().min(0), { description: "Server timeout.", default: 1000 }),
   timeout_client_ms: field(integer().min(0), "Client timeout."),
@@ -32,12 +35,17 @@ export const smartstackNamespaceKeys = {
     default: "ROUND_ROBIN",
   }),
   balance: field(z.enum(["leastconn", "roundrobin"]), "Legacy HAProxy balance."),
-  advertise: field(stringList, { description: "Location types instances register in.", default: ["region"] }),
-  discover: field(z.string(), {
-    description: "Location type clients balance over; must be in advertise.",
-    default: "region",
-  }),
-  extra_advertise: field(z.record(z.string(), stringList), "Extra advertisements type:value → [type:value]."),
+  advertise: ignoredField(stringList, "Location types instances register in (default [region]).", ONE_LOCATION),
+  discover: ignoredField(
+    z.string(),
+    "Location type clients balance over; must be in advertise (default region).",
+    ONE_LOCATION,
+  ),
+  extra_advertise: ignoredField(
+    z.record(z.string(), stringList),
+    "Extra advertisements type:value → [type:value].",
+    ONE_LOCATION,
+  ),
   extra_headers: field(z.record(z.string(), z.unknown()), "Extra request headers."),
   port: ignoredField(integer().min(0).max(65535), "Legacy fixed port.", YELP_MESH),
   allredisp: ignoredField(z.boolean(), "HAProxy redispatch.", YELP_MESH),

@@ -151,7 +151,8 @@ export class LocalDecisions {
     let sample: { value: number; replicas: number } | null;
     if (p.type === "active-requests") {
       const sessions = i.sessions?.get(key);
-      if (sessions === undefined || sessions === null) return none("no proxy counts sessions on this cluster yet");
+      if (sessions === undefined || sessions === null)
+        return none("the local proxy does not serve this instance (HAProxy not running, or no registration)");
       sample = activeRequestsSample(sessions, tasks.length);
     } else sample = resourceSample(p.type as "cpu" | "memory", app.config, tasks, rates);
     const windowMs = (p.moving_average_window_seconds ?? i.defaultWindowSeconds) * 1000;

@@ -4,8 +4,9 @@
  * - `cpu`: each healthy task's CPU use over the last interval (its process group's CPU time from /proc, or
  *   its container's stats) divided by its `cpus`, averaged over the tasks: 1.0 = using what it asked for.
  * - `memory`: resident memory divided by `mem` (MiB), averaged over the tasks.
- * - `active-requests`: sessions in flight at the proxy per task, compared with
- *   `desired_active_requests_per_replica`, read through ActiveRequestsSource ("not available" without a proxy).
+ * - `active-requests`: sessions in flight at the local proxy per task, compared with
+ *   `desired_active_requests_per_replica`, read through ActiveRequestsSource (sessions.ts: HAProxy's counts;
+ *   "not available" while it does not serve the instance).
  *
  * Each value is averaged over its moving-average window (`moving_average_window_seconds`, else the system
  * config's `autoscaler_window_seconds`). Other provider types have no local source: "not available on the

@@ -1,5 +1,6 @@
 /** PaaSTA's labels and annotations on workloads, pod templates, HPAs, PDBs and namespaces (reference §7.2). */
 import type { DesiredApp } from "../../../model/app.js";
+import { registrationLabels } from "./service.js";
 import { MANAGED } from "./types.js";
 
 export const OWNER = "paasta";
@@ -32,7 +33,7 @@ export function workloadLabels(app: DesiredApp): Record<string, string> {
 }
 
 export function podLabels(app: DesiredApp): Record<string, string> {
-  const labels = workloadLabels(app);
+  const labels: Record<string, string> = { ...workloadLabels(app), ...registrationLabels(app) };
   if (app.config.in_mesh) labels["paasta.yelp.com/weight"] = String(app.config.weight);
   if (app.config.cost_owner) labels["yelp.com/cost_owner"] = app.config.cost_owner;
   return labels;
