@@ -18,12 +18,14 @@ if (run("npx", ["tsc", "-p", "tsconfig.build.json"]) !== 0) {
 
 // Environments: [script, kind]. `setup` builds/installs (idempotent); tests start them on demand (`up`).
 // Alertmanager: tests start their own per scenario; `status` only says it is installed, `down` always runs.
+// Chromium: the dashboard's browser tests start their own headless browser each (nothing to start or stop).
 const envs = [
   ["scripts/testenv", "k8s"],
   ["scripts/testenv-docker", "docker"],
   ["scripts/testenv-tools", "tools"],
   ["scripts/testenv-haproxy", "haproxy"],
   ["scripts/testenv-alertmanager", "alertmanager"],
+  ["scripts/testenv-chromium", "chromium"],
 ].filter(([script]) => existsSync(`${root}${script}`));
 const perTest = new Set(["alertmanager"]);
 const wasRunning = new Map(

@@ -20,6 +20,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiContext } from "./context.js";
+import { dashboardRoutes } from "./dashboard/index.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
 import { requestDeadline, requestLog } from "./request-limits.js";
 import { alertRoutes } from "./routes/alerts.js";
@@ -67,6 +68,8 @@ export function buildApi(ctx: ApiContext): OpenAPIHono {
   if (ctx.requestLog) app.use(requestLog(ctx.requestLog));
   if (ctx.maxRequestSeconds) app.use(requestDeadline(ctx.maxRequestSeconds));
   for (const routes of ROUTES) app.route("/", routes(ctx));
+  // The web dashboard reads through the routes above, in-process (not in the OpenAPI document).
+  app.route("/", dashboardRoutes(ctx, { request: (path, init) => app.request(path, init) }));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   // OpenAPI 3.0, not 3.1: 3.0 tools (schemathesis, most client generators) read it, and tuples render as

@@ -4,7 +4,7 @@
  */
 import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildApi } from "../../src/api/app.js";
+import { type ApiContext, buildApi } from "../../src/api/app.js";
 import { ProcessExecutor } from "../../src/backends/local/executors/process.js";
 import { LocalBackend } from "../../src/backends/local/index.js";
 import { desiredState } from "../../src/reconcile/desired.js";
@@ -15,9 +15,12 @@ export const SHA = "b".repeat(40);
 export interface ApiFixture {
   readonly app: ReturnType<typeof buildApi>;
   readonly backend: LocalBackend;
+  /** The soa-configs tree (a copy of the examples). */
+  readonly soa: string;
 }
 
-export async function apiFixture(): Promise<ApiFixture> {
+/** `extra`: more of the API's context (e.g. an alert source). */
+export async function apiFixture(extra: Partial<ApiContext> = {}): Promise<ApiFixture> {
   const root = tempDir("paasta-api-");
   const soa = join(root, "soa");
   cpSync(EXAMPLES, soa, { recursive: true });
@@ -39,6 +42,6 @@ export async function apiFixture(): Promise<ApiFixture> {
     executor: (d) => new ProcessExecutor(d),
   });
   for (const a of desiredState(soa, undefined, "dev").apps) await backend.apply(a);
-  const app = buildApi({ cluster: "dev", backend, soaDir: soa, token: "s3cret", version: "9.9.9" });
-  return { app, backend };
+  const app = buildApi({ cluster: "dev", backend, soaDir: soa, token: "s3cret", version: "9.9.9", ...extra });
+  return { app, backend, soa };
 }

@@ -24,6 +24,7 @@ import type {
   ReplicaUsage,
   SecretDelivery,
   SecretReader,
+  StatusLister,
   UsageReader,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
@@ -65,6 +66,7 @@ export class LocalBackend
     ReplicaRestarter,
     LogSource,
     RecordStore,
+    StatusLister,
     ReplicaScaler,
     UsageReader,
     SecretDelivery,
@@ -275,6 +277,14 @@ export class LocalBackend
     return instanceStatus(this.store, this.cluster, this.supervisor, ref, (tasks) =>
       this.executor.servicePids ? this.executor.servicePids(tasks) : new Map(),
     );
+  }
+
+  /** Every app's status as `status` gives it, with one look for the services' PIDs (the monitor, the dashboard). */
+  async listStatuses(): Promise<InstanceStatus[]> {
+    const pids = this.executor.servicePids ? this.executor.servicePids(this.store.liveTasks()) : new Map();
+    return this.store
+      .apps()
+      .flatMap((rec) => instanceStatus(this.store, this.cluster, this.supervisor, rec, () => pids) ?? []);
   }
 
   /** The runtime's stream of the service: task output and lifecycle lines. */

@@ -16,7 +16,9 @@ interface ApiOptions extends SoaDirOptions {
 export function register(program: Command, io: Io, run: Runner): void {
   const cmd = program
     .command("api")
-    .description("Serve a cluster's HTTP API (status, bounce_status, replica restarts, /openapi.json, /metrics)")
+    .description(
+      "Serve a cluster's HTTP API (status, bounce_status, replica restarts, /openapi.json, /metrics) and its web dashboard (/)",
+    )
     .argument("[port]", "listen on this port (default: the port of api_endpoints[cluster])")
     .option("-c, --cluster <cluster>", "the cluster (default: the system config's cluster)")
     .option("-D, --debug", "log every request (method, path, status, time) on stderr")
@@ -26,8 +28,8 @@ export function register(program: Command, io: Io, run: Runner): void {
     .addHelpText(
       "after",
       `${examples("paasta api --cluster prod", "paasta api -c prod -D 5054")}
-It listens where api_endpoints[cluster] says (host and port; PORT overrides the port). For local clusters
-\`paasta up\` serves the API itself.
+It listens where api_endpoints[cluster] says (host and port; PORT overrides the port); the dashboard is at its
+root URL (docs/dashboard.md). For local clusters \`paasta up\` serves the API and the dashboard itself.
 `,
     )
     .action((port: string | undefined, opts: ApiOptions) => run(runApi(opts, io, port)));
@@ -55,6 +57,7 @@ export async function runApi(opts: ApiOptions, io: Io, portText?: string): Promi
     maxRequestSeconds: maxRequestSeconds || undefined,
     requestLog: opts.debug ? (line) => io.err(line) : undefined,
   });
+  io.out(`Dashboard: ${api.url}/`);
   io.out(marks(io).bold(`paasta api: cluster ${cluster} (${api.ctx.backend.kind}) on ${api.url}; Ctrl-C stops it`));
   await untilSignal(() => api.stop());
   return 0;

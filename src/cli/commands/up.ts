@@ -57,6 +57,7 @@ export async function runUp(opts: UpOptions, io: Io): Promise<number> {
   );
   const spec = system.clusterBackend(cluster);
   const executor = spec.type === "local" ? spec.executor : "process";
+  io.out(`Dashboard: ${local.api.url}/`);
   io.out(m.bold(`paasta up: cluster ${cluster} (local, ${executor} executor)`));
   io.out(`  API:        ${local.api.url}   (writes need the token in ${local.tokenSource})`);
   io.out(`  state:      ${spec.type === "local" ? spec.state_dir : ""}`);

@@ -1,8 +1,8 @@
 /**
  * What a check pass reads: the desired apps (resolved configs with deployments, cached while files do not
  * change) and every instance's status. Statuses come in one sweep where the backend has the StatusLister
- * power (Kubernetes: three list calls, whatever the instance count — the one place that later reads an
- * informer cache), else per instance through the contract (`status(ref)`; the local runtime reads SQLite).
+ * power (Kubernetes: three list calls, whatever the instance count, or its informer cache; the local runtime:
+ * SQLite and one look at /proc), else per instance through the contract (`status(ref)`).
  */
 import { type Backend, canListStatuses } from "../../backends/backend.js";
 import { loadServiceDir } from "../../config/file-check.js";
