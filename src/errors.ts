@@ -8,6 +8,7 @@
  */
 
 import { API_ERRORS } from "./errors/api.js";
+import { AUTOSCALING_ERRORS } from "./errors/autoscaling.js";
 import { BACKENDS_ERRORS } from "./errors/backends.js";
 import { CLI_ERRORS } from "./errors/cli.js";
 import { CONFIG_ERRORS } from "./errors/config.js";
@@ -34,6 +35,7 @@ export const ERRORS = {
   ...MESH_ERRORS,
   ...JOBS_ERRORS,
   ...MONITORING_ERRORS,
+  ...AUTOSCALING_ERRORS,
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

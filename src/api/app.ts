@@ -24,6 +24,7 @@ import { dashboardRoutes } from "./dashboard/index.js";
 import { limitUrl, notFound, onError, validationHook } from "./edges.js";
 import { requestDeadline, requestLog } from "./request-limits.js";
 import { alertRoutes } from "./routes/alerts.js";
+import { autoscalerRoutes } from "./routes/autoscaler.js";
 import { deployQueueRoutes } from "./routes/deploy-queue.js";
 import { deploymentRoutes } from "./routes/deployments.js";
 import { jobRoutes } from "./routes/jobs.js";
@@ -48,6 +49,7 @@ const ROUTES: ReadonlyArray<(ctx: ApiContext) => OpenAPIHono> = [
   statusRoutes,
   stateRoutes,
   replicaRoutes,
+  autoscalerRoutes,
   meshRoutes,
   logRoutes,
   pipelineRoutes,

@@ -12,7 +12,8 @@ export interface ApiClient {
   readonly cluster: string;
   readonly url: string;
   get<T>(path: string): Promise<{ status: number; body: T }>;
-  post<T>(path: string, token?: string): Promise<{ status: number; body: T }>;
+  post<T>(path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }>;
+  delete<T>(path: string, token?: string): Promise<{ status: number; body: T }>;
   /**
    * The response body as it arrives (for long-lived streams such as `logs --follow`), on a connection of its own
    * (no agent: an agent's idle timeout would cut a quiet stream). With `idleTimeoutMs`, a stream silent that long
@@ -32,6 +33,7 @@ export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_
     headers: Record<string, string>,
     timeout: number | undefined,
     own = false,
+    payload?: string,
   ) =>
     new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
       const target = new URL(path, `${url}/`);
@@ -44,18 +46,26 @@ export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_
         req.destroy(Object.assign(new Error(`timed out after ${timeout} ms`), { code: "ETIMEDOUT" })),
       );
       req.on("error", (e: NodeJS.ErrnoException) => reject(unreachable(e)));
-      req.end();
+      req.end(payload);
     });
-  const call = async <T>(method: string, path: string, token?: string): Promise<{ status: number; body: T }> => {
-    const res = await open(method, path, token ? { authorization: `Bearer ${token}` } : {}, timeoutMs);
+  const call = async <T>(
+    method: string,
+    path: string,
+    token?: string,
+    payload?: unknown,
+  ): Promise<{ status: number; body: T }> => {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    if (payload !== undefined) headers["content-type"] = "application/json";
+    const text = payload === undefined ? undefined : JSON.stringify(payload);
+    const res = await open(method, path, headers, timeoutMs, false, text);
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
+    const answer = Buffer.concat(chunks).toString("utf8");
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(answer);
     } catch {
-      body = text;
+      body = answer;
     }
     return { status: res.statusCode ?? 0, body: body as T };
   };
@@ -63,7 +73,8 @@ export function apiClient(system: SystemConfig, cluster: string, timeoutMs = 10_
     cluster,
     url,
     get: (path) => call("GET", path),
-    post: (path, token) => call("POST", path, token),
+    post: (path, token, body) => call("POST", path, token, body),
+    delete: (path, token) => call("DELETE", path, token),
     async stream(path, opts = {}) {
       const res = await open("GET", path, {}, opts.idleTimeoutMs, true);
       if ((res.statusCode ?? 0) !== 200) {

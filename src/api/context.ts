@@ -2,6 +2,7 @@
 import type { Backend, MeshStatusReader } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
 import type { AlertSource } from "../model/alerts.js";
+import type { AutoscalingApi } from "../model/autoscaling.js";
 import type { JobsApi } from "../model/jobs/wire.js";
 import type { DeployQueue } from "../reconcile/queue.js";
 import type { Metrics } from "./metrics.js";
@@ -29,4 +30,6 @@ export interface ApiContext {
   readonly requestLog?: (line: string) => void;
   /** The cluster's active alerts (the monitor's); an empty list where no monitor runs. */
   readonly alerts?: AlertSource;
+  /** The autoscaler routes' work (the local autoscaler, or the cluster's HPAs); absent: they answer 501. */
+  readonly autoscaling?: AutoscalingApi;
 }

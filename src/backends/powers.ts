@@ -5,8 +5,9 @@
  */
 import type { LogFilter } from "../logs/reader.js";
 import type { LogLine } from "../logs/writer.js";
-import type { AppRef } from "../model/app.js";
+import type { AppRef, DesiredApp } from "../model/app.js";
 import type { InstanceStatus } from "../model/status.js";
+import type { TaskSecrets } from "../secrets/task.js";
 import type { BatchStore } from "./batch.js";
 
 /** Restart one replica (a task, a pod): the backend replaces it with one of the current version. */
@@ -75,6 +76,75 @@ export interface StateCache {
 }
 
 /**
+ * Set an autoscaled app's replica count now, without a bounce (the count is not part of the config hash): the
+ * local autoscaler's decisions, and the API's POST …/autoscaler (PaaSTA's bespoke autoscaling). The count
+ * holds until the next decision (or POST); the backend keeps it across restarts.
+ */
+export interface ReplicaScaler {
+  /** False when the app is unknown (not applied yet). */
+  scaleReplicas(ref: AppRef, replicas: number): Promise<boolean>;
+}
+
+/** Resource use of one running replica, as counters (a rate needs two readings). */
+export interface ReplicaUsage {
+  readonly service: string;
+  readonly instance: string;
+  readonly replica: string;
+  /** Only replicas of the app's current version that are healthy are measured. */
+  readonly config_hash: string;
+  /** CPU time used so far (all processes of the replica), seconds. */
+  readonly cpu_seconds: number;
+  /** Resident memory now, bytes. */
+  readonly memory_bytes: number;
+  /** When it was read (ms since the epoch). */
+  readonly at: number;
+}
+
+/** What each running replica uses (the local runtime: /proc or the container engine's stats): the local autoscaler's input. */
+export interface UsageReader {
+  readUsage(): Promise<ReplicaUsage[]>;
+}
+
+/** What the cluster's own autoscaler (Kubernetes: the HPA) says about an app, for status and the API. */
+export interface ScalingObservation {
+  /** Whether an autoscaler object is in place (none while paused, or for bespoke autoscaling). */
+  readonly active: boolean;
+  readonly current_replicas: number;
+  readonly desired_replicas: number;
+  /** Each metric's current value as the autoscaler sees it (utilisation as a fraction, or a raw value). */
+  readonly metrics: ReadonlyArray<{ readonly type: string; readonly current: number | null }>;
+}
+
+export interface ScalingReader {
+  readScaling(ref: AppRef): Promise<ScalingObservation | undefined>;
+}
+
+/** Where a backend gets secret values from (built by the host from soa-configs and the secrets provider). */
+export interface SecretReader {
+  /** SECRET(name) → plaintext of each secret the app refers to. */
+  values(app: DesiredApp): Promise<ReadonlyMap<string, Uint8Array>>;
+  /** A task's secret env values and secret volume files. */
+  task(app: DesiredApp): Promise<TaskSecrets>;
+}
+
+/**
+ * Delivers SECRET() values itself: the local runtime decrypts them at task start, Kubernetes keeps a Secret per
+ * service secret. The host hands it the reader once; plaintexts never reach the state it stores.
+ */
+export interface SecretDelivery {
+  useSecrets(reader: SecretReader): void;
+}
+
+/**
+ * Objects a backend keeps per service rather than per app (Kubernetes: the Secrets of SECRET() values), removed
+ * after a pass once no desired app and no running workload uses them; services in `keepServices` (left as they
+ * run) are not touched. The reconcile calls it only when it may delete (the safety rails). Returns what it removed.
+ */
+export interface SharedObjectCleanup {
+  cleanupShared(desired: readonly DesiredApp[], keepServices: ReadonlySet<string>): Promise<string[]>;
+}
+
+/**
  * Batch work (backends/batch.ts): job runs and one-off runs, recorded where the backend keeps its state. The
  * scheduler and the jobs API use it; `paasta up` and `paasta deployd` run the scheduler where it is present.
  */
@@ -109,6 +179,26 @@ export function canStoreRecords<B extends Any>(b: B): b is B & RecordStore {
 
 export function canCacheState<B extends Any>(b: B): b is B & StateCache {
   return typeof (b as Partial<StateCache>).startCache === "function";
+}
+
+export function canScaleReplicas<B extends Any>(b: B): b is B & ReplicaScaler {
+  return typeof (b as Partial<ReplicaScaler>).scaleReplicas === "function";
+}
+
+export function canReadUsage<B extends Any>(b: B): b is B & UsageReader {
+  return typeof (b as Partial<UsageReader>).readUsage === "function";
+}
+
+export function canReadScaling<B extends Any>(b: B): b is B & ScalingReader {
+  return typeof (b as Partial<ScalingReader>).readScaling === "function";
+}
+
+export function canDeliverSecrets<B extends Any>(b: B): b is B & SecretDelivery {
+  return typeof (b as Partial<SecretDelivery>).useSecrets === "function";
+}
+
+export function canCleanupShared<B extends Any>(b: B): b is B & SharedObjectCleanup {
+  return typeof (b as Partial<SharedObjectCleanup>).cleanupShared === "function";
 }
 
 export function canRunBatch<B extends Any>(b: B): b is B & BatchRunner {

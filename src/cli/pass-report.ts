@@ -15,6 +15,7 @@ export function passReporter(io: Io): (r: PassResult) => void {
   return (r) => {
     const news = r.outcomes.filter(isNews);
     const frozen = [...(r.desired?.frozen ?? [])];
+    const held = r.desired?.held ?? [];
     const routes = (r.routes?.outcomes ?? []).filter((o) => o.kind !== "unchanged" && o.kind !== "kept");
     const summary = [
       news.map((o) => `${o.kind}:${itemName(o.item)}`).join(","),
@@ -22,6 +23,8 @@ export function passReporter(io: Io): (r: PassResult) => void {
       r.routes?.refused ?? "",
       r.routes?.error?.message ?? "",
       frozen.map(([s]) => s).join(","),
+      held.map((h) => `${h.service}.${h.instance}:${h.reason}`).join(","),
+      (r.removedShared ?? []).join(","),
       r.plan.refused ?? "",
       r.treeError ?? "",
     ].join("|");
@@ -36,6 +39,8 @@ export function passReporter(io: Io): (r: PassResult) => void {
         ),
       );
     }
+    for (const h of held) io.out(m.warn(`${h.service}.${h.instance}: left as it runs: ${h.reason}`));
+    for (const name of r.removedShared ?? []) io.out(m.ok(`deleted Secret ${name}: no app uses it any more`));
     if (r.plan.refused) io.out(m.warn(r.plan.refused));
     for (const o of routes)
       io.out(o.kind === "failed" ? m.fail(describeRouteOutcome(o)) : m.ok(describeRouteOutcome(o)));

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import * as alerts from "./commands/alerts.js";
 import * as api from "./commands/api.js";
+import * as autoscale from "./commands/autoscale.js";
 import * as check from "./commands/check.js";
 import * as completion from "./commands/completion.js";
 import * as cookImage from "./commands/cook-image.js";
@@ -21,6 +22,7 @@ import * as logs from "./commands/logs.js";
 import * as markForDeployment from "./commands/mark-for-deployment.js";
 import * as meshStatus from "./commands/mesh-status.js";
 import * as monitor from "./commands/monitor.js";
+import * as pauseServiceAutoscaler from "./commands/pause-service-autoscaler.js";
 import * as pipeline from "./commands/pipeline.js";
 import * as pushToRegistry from "./commands/push-to-registry.js";
 import * as reconcile from "./commands/reconcile.js";
@@ -58,6 +60,8 @@ export function registerAll(program: Command, io: Io, run: Runner): void {
     api,
     listDeployQueue,
     status,
+    autoscale,
+    pauseServiceAutoscaler,
     meshStatus,
     tronctl,
     remoteRun,

@@ -99,6 +99,8 @@ const knownKeys = {
   monitoring_sinks: z.array(monitoringSink),
   monitoring_check_interval_seconds: z.number().positive(),
   monitoring_bounce_stuck_seconds: z.number().positive(),
+  autoscaler_interval_seconds: z.number().positive(),
+  autoscaler_window_seconds: z.number().positive(),
 } as const;
 type Known = { [K in keyof typeof knownKeys]: z.infer<(typeof knownKeys)[K]> };
 
@@ -180,6 +182,16 @@ export class SystemConfig {
   /** Seconds a bounce may make no progress before it alerts. */
   monitoringBounceStuckSeconds(): number {
     return this.get("monitoring_bounce_stuck_seconds") ?? DEFAULTS.bounce_stuck_seconds;
+  }
+
+  /** Seconds between two decisions of the local autoscaler (and two reads of the overrides by deployd). */
+  autoscalerIntervalSeconds(): number {
+    return this.get("autoscaler_interval_seconds") ?? DEFAULTS.autoscaler_interval_seconds;
+  }
+
+  /** The local autoscaler's moving-average window of providers that set none (cpu, memory). */
+  autoscalerWindowSeconds(): number {
+    return this.get("autoscaler_window_seconds") ?? DEFAULTS.autoscaler_window_seconds;
   }
 
   dashboardLinks(cluster: string): Record<string, string> {

@@ -9,7 +9,12 @@ import { instanceNames, resolveInstance, resolveTronJob } from "./resolve/index.
 import type { CheckResult, RuleContext } from "./rules/context.js";
 import { checkDeployGroups } from "./rules/deploy-groups.js";
 import { checkMonitoringFile } from "./rules/files.js";
-import { checkAutoscaling, checkMinMaxInstances, checkRegistrations } from "./rules/instances.js";
+import {
+  checkAutoscaling,
+  checkMinMaxInstances,
+  checkRegistrations,
+  localAutoscalingWarnings,
+} from "./rules/instances.js";
 import { lenientWarnings } from "./rules/lenient.js";
 import { checkInstanceNames, checkServiceName } from "./rules/names.js";
 import { checkSecrets } from "./rules/secrets.js";
@@ -96,6 +101,7 @@ function validateLoaded(soaDir: string, svc: ServiceDir, options: ValidateOption
   ]) {
     addCheck(rule(ctx));
   }
+  for (const text of localAutoscalingWarnings(ctx)) lines.push({ kind: "warn", text });
   if (options.proxyPorts) addCheck(checkProxyPortsUnique(svc, options.proxyPorts));
   for (const note of svc.notes ?? []) lines.push({ kind: "warn", text: note });
   for (const w of lenientWarnings(ctx).sort(compareProblems)) lines.push({ kind: "warn", text: formatProblem(w) });

@@ -14,6 +14,12 @@ export const CONFIG_ERRORS = {
     exit: 1,
     http: 422,
   },
+  PAASTA_INSTANCE_CONFIG_INVALID: {
+    message: "{service}.{instance} cannot be read: {problem}",
+    fix: "Run `paasta validate -s {service}` and fix what it reports.",
+    exit: 1,
+    http: 422,
+  },
   PAASTA_YAML_SYNTAX: {
     message: "{file}:{line}:{col}: YAML syntax error: {detail}",
     fix: "Correct the YAML at that position (indentation, quoting, a missing colon).",

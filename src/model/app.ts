@@ -4,6 +4,7 @@
  * backends so that neither imports the other's types (reconcile imports backends, never the reverse).
  */
 import type { ResolvedInstanceConfig } from "../config/types.js";
+import type { AutoscalingControl } from "./autoscaling.js";
 
 export interface AppRef {
   readonly service: string;
@@ -32,4 +33,11 @@ export interface DesiredApp {
   readonly config_hash: string;
   /** Replicas wanted now: 0 when stopped; `instances`, or `min_instances` when autoscaled (no metrics here). */
   readonly replicas: number;
+  /**
+   * `SECRET(name)` → signature (SHA-256 of its ciphertext) of each secret the app refers to; absent when none.
+   * Part of the config hash (a rotation bounces); the Kubernetes backend compares it with its Secrets'.
+   */
+  readonly secret_signatures?: Readonly<Record<string, string>>;
+  /** An active autoscaling override or pause of this (autoscaled) app; absent when none applies. */
+  readonly autoscaling?: AutoscalingControl;
 }

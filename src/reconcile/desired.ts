@@ -16,8 +16,11 @@ import type { SystemConfig } from "../config/system.js";
 import type { ResolvedInstanceConfig } from "../config/types.js";
 import { controlFor, deploymentFor, readDeployments } from "../deploy/deployments-file.js";
 import { resolveGitUrl } from "../deploy/git-url.js";
+import { PaastaError } from "../errors.js";
 import { dockerImageUrl } from "../image/naming.js";
 import type { DesiredApp } from "../model/app.js";
+import { type AutoscalingRecord, controlOf } from "../model/autoscaling.js";
+import { secretSignatures } from "../secrets/index.js";
 import { configHash } from "./hash.js";
 import type { ServiceNamespace } from "./mesh-plan.js";
 
@@ -30,6 +33,11 @@ export interface DesiredState {
   readonly undeployed: Array<{ service: string; instance: string; deploy_group: string }>;
   /** Services left exactly as they run because their config has problems. */
   readonly frozen: Map<string, Problem[]>;
+  /**
+   * Instances left exactly as they run because a secret they refer to cannot be delivered (no file, no
+   * ciphertext for the cluster's environment): the rest of their service is applied as usual.
+   */
+  readonly held?: Array<{ service: string; instance: string; reason: string }>;
   /** Services of the tree (read or not). */
   readonly services: string[];
   /** The smartstack.yaml namespaces of the services that are not frozen. */
@@ -77,13 +85,26 @@ function blockingProblems(svc: ServiceDir, cluster: string): Problem[] {
   return [...generalProblems(svc), ...own];
 }
 
-export function desiredState(soaDir: string, system: SystemConfig | undefined, cluster: string): DesiredState {
+export interface DesiredOptions {
+  /** The cluster's autoscaling overrides and pause: attached to the apps they apply to (`app.autoscaling`). */
+  readonly autoscaling?: AutoscalingRecord;
+  /** The time overrides are compared with (ms since the epoch; tests pin it). */
+  readonly now?: number;
+}
+
+export function desiredState(
+  soaDir: string,
+  system: SystemConfig | undefined,
+  cluster: string,
+  options: DesiredOptions = {},
+): DesiredState {
   const services = listServiceNames(soaDir);
   const apps: DesiredApp[] = [];
   const undeployed: DesiredState["undeployed"] = [];
   const frozen = new Map<string, Problem[]>();
+  const held: Held = [];
   const namespaces: ServiceNamespace[] = [];
-  const systemKey = JSON.stringify(system?.data ?? {});
+  const systemKey = `${JSON.stringify(system?.data ?? {})}|${secretsDirStamp(join(soaDir, "_shared", "secrets"))}`;
   for (const name of services) {
     const r = serviceDesired(soaDir, name, system, cluster, systemKey);
     if (r.problems.length > 0) frozen.set(name, r.problems);
@@ -92,8 +113,17 @@ export function desiredState(soaDir: string, system: SystemConfig | undefined, c
       namespaces.push(...r.namespaces);
     }
     undeployed.push(...r.undeployed);
+    held.push(...r.held);
   }
-  return { cluster, apps, undeployed, frozen, services, namespaces };
+  const record = options.autoscaling;
+  const now = options.now ?? Date.now();
+  const controlled = record
+    ? apps.map((app) => {
+        const autoscaling = controlOf(record, app.config, now);
+        return autoscaling ? { ...app, autoscaling } : app;
+      })
+    : apps;
+  return { cluster, apps: controlled, undeployed, frozen, services, namespaces, held };
 }
 
 /**
@@ -109,12 +139,27 @@ export function frozenProblems(
   return serviceDesired(soaDir, service, system, cluster, JSON.stringify(system?.data ?? {})).problems;
 }
 
+type Held = NonNullable<DesiredState["held"]>;
+
 interface ServiceDesired {
   readonly apps: DesiredApp[];
   readonly undeployed: DesiredState["undeployed"];
+  readonly held: Held;
   /** Problems that freeze the service (it is then left as it runs). */
   readonly problems: Problem[];
   readonly namespaces: ServiceNamespace[];
+}
+
+/** Names, sizes and times of a `secrets/` directory's files ("" when it has none). */
+function secretsDirStamp(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .sort()
+      .map((f) => `${f}:${fileStamp(join(dir, f))}`)
+      .join(",");
+  } catch {
+    return "";
+  }
 }
 
 /** Each service's result, reused while its files, its deployments.json and the system config are unchanged. */
@@ -139,11 +184,12 @@ function serviceDesired(
   const dir = join(soaDir, name);
   let key: string;
   try {
-    key = `${cluster}|${dirStamp(dir)}|${fileStamp(join(dir, "deployments.json"))}|${systemKey}`;
+    key = `${cluster}|${dirStamp(dir)}|${fileStamp(join(dir, "deployments.json"))}|${secretsDirStamp(join(dir, "secrets"))}|${systemKey}`;
   } catch (e) {
     return {
       apps: [],
       undeployed: [],
+      held: [],
       problems: [{ file: `${name}/`, message: (e as Error).message }],
       namespaces: [],
     };
@@ -168,13 +214,15 @@ function computeServiceDesired(
     return {
       apps: [],
       undeployed: [],
+      held: [],
       problems: [{ file: `${name}/`, message: (e as Error).message }],
       namespaces: [],
     };
   }
   const blocking = blockingProblems(svc, cluster);
-  if (blocking.length > 0) return { apps: [], undeployed: [], problems: blocking, namespaces: [] };
+  if (blocking.length > 0) return { apps: [], undeployed: [], held: [], problems: blocking, namespaces: [] };
   const undeployed: DesiredState["undeployed"] = [];
+  const held: Held = [];
   const deployments = readDeployments(soaDir, name);
   const serviceApps: DesiredApp[] = [];
   const problems: Problem[] = [];
@@ -189,6 +237,11 @@ function computeServiceDesired(
       const deployment = deploymentFor(deployments, config.deploy_group);
       if (!deployment) {
         undeployed.push({ service: name, instance, deploy_group: config.deploy_group });
+        continue;
+      }
+      const secrets = signaturesOf(soaDir, system, config);
+      if (typeof secrets === "string") {
+        held.push({ service: name, instance, reason: secrets });
         continue;
       }
       const control = controlFor(deployments, name, cluster, instance);
@@ -213,11 +266,37 @@ function computeServiceDesired(
           image_version: deployment.image_version,
           image: imageUrl ?? deployment.docker_image,
           force_bounce: control.force_bounce,
+          secrets,
         }),
         replicas: desiredReplicas(config, control.desired_state),
+        ...(Object.keys(secrets).length > 0 ? { secret_signatures: secrets } : {}),
       });
     }
   }
   const namespaces = resolveNamespaces(svc).map((settings) => ({ service: name, settings }));
-  return { apps: problems.length > 0 ? [] : serviceApps, undeployed, problems, namespaces };
+  return { apps: problems.length > 0 ? [] : serviceApps, undeployed, held, problems, namespaces };
+}
+
+/**
+ * The signatures of the secrets an instance refers to (read from the files, no key needed), or why one cannot
+ * be delivered (the instance is then left as it runs; its service's other instances go on).
+ */
+function signaturesOf(
+  soaDir: string,
+  system: SystemConfig | undefined,
+  config: ResolvedInstanceConfig,
+): Record<string, string> | string {
+  try {
+    return secretSignatures({
+      soaDir,
+      system,
+      service: config.service,
+      cluster: config.cluster,
+      env: config.env,
+      secretVolumes: config.secret_volumes as unknown as Readonly<Record<string, unknown>>[],
+    });
+  } catch (e) {
+    if (e instanceof PaastaError && e.code.startsWith("PAASTA_SECRET")) return e.message;
+    throw e;
+  }
 }

@@ -35,6 +35,8 @@ export interface HashInput {
   readonly image_version: string | null;
   readonly image: string | null;
   readonly force_bounce: string | null;
+  /** `SECRET(name)` → signature of each referenced secret: a rotation bounces (hashed only when there are some). */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 export function configHash(input: HashInput): string {
@@ -46,6 +48,8 @@ export function configHash(input: HashInput): string {
     image_version: input.image_version,
     image: input.image,
     force_bounce: input.force_bounce,
+    // Only when the app has secrets, so that the hash of every other app is what it was before secrets existed.
+    ...(input.secrets && Object.keys(input.secrets).length > 0 ? { secrets: input.secrets } : {}),
   };
   return `config${createHash("md5").update(stableJson(payload)).digest("hex").slice(0, 8)}`;
 }

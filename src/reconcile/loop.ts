@@ -14,7 +14,7 @@ import { lsRemote } from "../deploy/git.js";
 import { generateDeployments, type RecordContext } from "../deploy/record.js";
 import { serviceGitUrl } from "../deploy/remote.js";
 import type { LogWriter } from "../logs/writer.js";
-import { type PassResult, reconcilePass } from "./pass.js";
+import { type PassOptions, type PassResult, reconcilePass } from "./pass.js";
 
 export interface LoopOptions {
   readonly soaDir: string;
@@ -31,6 +31,8 @@ export interface LoopOptions {
   /** Apps applied at once (default: the backend's applyConcurrency). */
   readonly concurrency?: number;
   readonly log: LogWriter;
+  /** The cluster's autoscaling overrides and pause (rendered into HPAs where the backend has them). */
+  readonly autoscaling?: PassOptions["autoscaling"];
   readonly onPass?: (r: PassResult) => void;
   readonly onError?: (e: unknown) => void;
 }
@@ -53,6 +55,7 @@ export function treeStamp(soaDir: string): string {
       continue;
     }
     for (const f of files) {
+      if (f === "secrets") parts.push(...secretsStamp(join(soaDir, s, f), `${s}/${f}`));
       if (!f.endsWith(".yaml") && f !== "deployments.json") continue;
       try {
         const st = statSync(join(soaDir, s, f));
@@ -63,6 +66,27 @@ export function treeStamp(soaDir: string): string {
     }
   }
   return parts.join("\n");
+}
+
+/** Stamps of a service's `secrets/*.json` (a rotated secret bounces its instances, so it must wake a pass). */
+function secretsStamp(dir: string, shown: string): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const f of files) {
+    if (!f.endsWith(".json")) continue;
+    try {
+      const st = statSync(join(dir, f));
+      out.push(`${shown}/${f}:${st.size}:${st.mtimeMs}`);
+    } catch {
+      // raced with a rename
+    }
+  }
+  return out;
 }
 
 export class ReconcileLoop {
@@ -124,8 +148,11 @@ export class ReconcileLoop {
   private ensureWatchers(): void {
     const dirs = [this.o.soaDir];
     try {
-      for (const s of readdirSync(this.o.soaDir, { withFileTypes: true }))
-        if (s.isDirectory() && !s.name.startsWith(".")) dirs.push(join(this.o.soaDir, s.name));
+      for (const s of readdirSync(this.o.soaDir, { withFileTypes: true })) {
+        if (!s.isDirectory() || s.name.startsWith(".")) continue;
+        dirs.push(join(this.o.soaDir, s.name));
+        if (existsSync(join(this.o.soaDir, s.name, "secrets"))) dirs.push(join(this.o.soaDir, s.name, "secrets"));
+      }
     } catch {
       return;
     }
@@ -176,6 +203,7 @@ export class ReconcileLoop {
           force: this.o.force,
           rateLimit: this.o.rateLimit,
           concurrency: this.o.concurrency,
+          autoscaling: this.o.autoscaling,
         });
         this.lastPass = Date.now();
         this.lastResult = r;

@@ -4,8 +4,9 @@
  * calls unchanged are applied too: backends compare what really runs and write nothing when nothing differs,
  * which is how a hand edit (drift) is repaired.
  */
-import type { Backend } from "../backends/backend.js";
+import { type Backend, canCleanupShared } from "../backends/backend.js";
 import type { SystemConfig } from "../config/system.js";
+import type { AutoscalingRecord } from "../model/autoscaling.js";
 import { type DesiredState, desiredState } from "./desired.js";
 import { type RoutePassResult, routePass } from "./mesh-pass.js";
 import { type Outcome, outcomeError } from "./outcome.js";
@@ -21,6 +22,8 @@ export interface PassOptions {
   readonly rateLimit?: number;
   /** Apps applied at the same time (in plan order); default: the backend's applyConcurrency. */
   readonly concurrency?: number;
+  /** Reads the cluster's autoscaling overrides and pause (a backend renders them, e.g. into HPAs). */
+  readonly autoscaling?: () => Promise<AutoscalingRecord>;
 }
 
 export interface PassResult {
@@ -28,6 +31,8 @@ export interface PassResult {
   readonly desired: DesiredState | undefined;
   /** Why the soa-configs tree could not be read (nothing was changed or deleted), else null. */
   readonly treeError: string | null;
+  /** Objects kept per service that this pass removed (Kubernetes: Secrets no app uses any more). */
+  readonly removedShared?: string[];
   readonly outcomes: Outcome[];
   /** The mesh's routes, on backends with the MeshRouter power (after the apps, in the same write budget). */
   readonly routes?: RoutePassResult;
@@ -39,8 +44,9 @@ export async function reconcilePass(backend: Backend, o: PassOptions): Promise<P
   const t0 = performance.now();
   let desired: DesiredState | undefined;
   let treeError: string | null = null;
+  const autoscaling = o.autoscaling ? await o.autoscaling() : undefined;
   try {
-    desired = desiredState(o.soaDir, o.system, o.cluster);
+    desired = desiredState(o.soaDir, o.system, o.cluster, { autoscaling });
   } catch (e) {
     desired = undefined;
     treeError = (e as Error).message;
@@ -94,5 +100,22 @@ export async function reconcilePass(backend: Backend, o: PassOptions): Promise<P
   const budget = o.rateLimit ? Math.max(0, o.rateLimit - writes) : Number.POSITIVE_INFINITY;
   const routes = await routePass(backend, desired, { dryRun: o.dryRun, force: o.force, budget });
   writes += routes?.writes ?? 0;
-  return { plan, desired, treeError, outcomes, routes, writes, durationMs: performance.now() - t0 };
+  const removedShared = o.dryRun ? [] : await cleanupShared(backend, desired, plan, observed.length);
+  writes += removedShared.length;
+  return { plan, desired, treeError, outcomes, routes, writes, durationMs: performance.now() - t0, removedShared };
+}
+
+/**
+ * Per-service objects no app uses any more, removed under the same rails as apps: never when soa-configs could
+ * not be read, yields no app while apps run, or deletions were refused; frozen services are left alone.
+ */
+async function cleanupShared(
+  backend: Backend,
+  desired: DesiredState | undefined,
+  plan: Plan,
+  observedCount: number,
+): Promise<string[]> {
+  if (!canCleanupShared(backend) || !desired || plan.refused) return [];
+  if (desired.apps.length === 0 && observedCount > 0) return [];
+  return backend.cleanupShared(desired.apps, new Set(desired.frozen.keys()));
 }

@@ -92,11 +92,15 @@ export function planPass(
 
   const wanted = new Set(desired.apps.map((a) => `${a.service}.${a.instance}`));
   const undeployed = new Set(desired.undeployed.map((u) => `${u.service}.${u.instance}`));
+  const held = new Map((desired.held ?? []).map((h) => [`${h.service}.${h.instance}`, h.reason]));
   const candidates: PlanItem[] = [];
   for (const o of observed) {
     const key = `${o.service}.${o.instance}`;
     if (wanted.has(key)) continue;
-    if (desired.frozen.has(o.service)) {
+    const why = held.get(key);
+    if (why !== undefined) {
+      items.push({ action: "keep", service: o.service, instance: o.instance, reason: `left as it runs: ${why}` });
+    } else if (desired.frozen.has(o.service)) {
       items.push({
         action: "keep",
         service: o.service,

@@ -4,13 +4,17 @@
  * backend is whatever cluster_backends names, reached only through its contract and powers.
  */
 import { createMetrics } from "../api/metrics.js";
-import { type Backend, canCacheState, canReadMeshStatus, canRunBatch } from "../backends/backend.js";
+import { type Backend, canCacheState, canDeliverSecrets, canReadMeshStatus, canRunBatch } from "../backends/backend.js";
 import { openBackend } from "../backends/open.js";
 import type { SystemConfig } from "../config/system.js";
 import { eventLogFiles } from "../logs/event-files.js";
 import { createLogWriter } from "../logs/writer.js";
+import { SecretSource } from "../secrets/source.js";
 import { ApiComponent } from "./api-component.js";
 import { apiToken } from "./api-token.js";
+import { AutoscalingService } from "./autoscaler/api.js";
+import { AutoscalerComponent } from "./autoscaler/index.js";
+import { autoscalingStore } from "./autoscaler/store.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
@@ -84,14 +88,30 @@ async function started(ctx: RuntimeContext, ...components: Component[]): Promise
   return { ctx, host, stop: () => host.stop(), health: () => host.health() };
 }
 
-/** `paasta deployd`: reconcile continuously, monitor, and run the cluster's jobs where the backend runs batch work. */
+/**
+ * `paasta deployd`: reconcile continuously (with the Secrets of SECRET() values, and the autoscaling overrides
+ * rendered into the HPAs: a change or an expiry wakes a pass), monitor, and run the cluster's jobs where the
+ * backend runs batch work.
+ */
 export async function startDeploydHost(
-  o: ClusterHostOptions & ReconcileOptions & { readonly scheduler?: SchedulerOptions },
-): Promise<ClusterHost> {
+  o: ClusterHostOptions &
+    ReconcileOptions & { readonly scheduler?: SchedulerOptions; readonly autoscalerIntervalSeconds?: number },
+): Promise<ClusterHost & { readonly autoscaler: AutoscalerComponent }> {
   const ctx = await context(o);
+  if (canDeliverSecrets(ctx.backend)) ctx.backend.useSecrets(new SecretSource(o.soaDir, o.system).preload());
+  let reconcile: ReconcileComponent | undefined;
+  const autoscaler = new AutoscalerComponent(ctx, {
+    intervalSeconds: o.autoscalerIntervalSeconds,
+    onControlsChanged: () => reconcile?.loop.trigger(),
+    onError: o.onError,
+  });
+  reconcile = new ReconcileComponent(ctx, { ...o, autoscaling: async () => autoscaler.record() });
   // Verbs are recorded by `paasta api` (another process): a full pass every few seconds notices them.
   const scheduler = new SchedulerComponent(ctx, { resyncMs: 3000, ...o.scheduler });
-  return started(ctx, new ReconcileComponent(ctx, o), new MonitorComponent(ctx, { onError: o.onError }), scheduler);
+  // The autoscaler before the reconcile: the first pass renders the overrides it has loaded.
+  const monitor = new MonitorComponent(ctx, { onError: o.onError });
+  const h = await started(ctx, autoscaler, reconcile, monitor, scheduler);
+  return { ...h, autoscaler };
 }
 
 /** `paasta monitor`: only the monitor (when deployd runs elsewhere, or to watch a cluster from outside). */
@@ -127,6 +147,8 @@ export async function startApiHost(o: ApiHostOptions): Promise<ClusterHost & { r
     jobs: canRunBatch(ctx.backend)
       ? jobsApi({ ...ctx, configs: new JobConfigs(o.soaDir, o.system, o.cluster), store: ctx.backend.batch() })
       : undefined,
+    // Overrides and the pause go to the cluster's record; deployd renders them into the HPAs.
+    autoscaling: new AutoscalingService(ctx, autoscalingStore(ctx.backend, ctx.cluster)),
   });
   const h = await started(ctx, api);
   return { ...h, url: api.url ?? "" };

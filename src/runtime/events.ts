@@ -27,6 +27,13 @@ export interface RuntimeEvents {
     readonly failed_actions: readonly string[];
     readonly manual: boolean;
   };
+  /** The local autoscaler changed an instance's replica count (no bounce). */
+  "autoscaler.scaled": RuntimeEventBase & {
+    readonly from: number;
+    readonly to: number;
+    /** The deciding metric and its value vs its setpoint, e.g. "cpu 2.31 (setpoint 0.8)". */
+    readonly why: string;
+  };
   /** A running action (or a whole run: `action` null) passed its expected_runtime; `instance` is JOB.ACTION. */
   "job.action.overdue": RuntimeEventBase & {
     readonly job: string;

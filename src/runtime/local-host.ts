@@ -1,7 +1,7 @@
 /**
- * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the job
- * scheduler, the reconcile loop and the API, as components of a Host. Wave 2's other subsystems (proxy,
- * monitor, autoscaler) are added here as siblings; each receives the RuntimeContext.
+ * The `paasta up` host: one local cluster in one process — the supervisor (the local backend), the monitor,
+ * the job scheduler, the API, the reconcile loop and the autoscaler, as components of a Host. Wave 2's other
+ * subsystems (the proxy) are added here as siblings; each receives the RuntimeContext.
  */
 import { createMetrics, registerDiskMetrics, registerTaskMetrics } from "../api/metrics.js";
 import { executorFactory } from "../backends/local/executors/factory.js";
@@ -10,8 +10,13 @@ import type { SystemConfig } from "../config/system.js";
 import { PaastaError } from "../errors.js";
 import { eventLogFiles } from "../logs/event-files.js";
 import { createLogWriter } from "../logs/writer.js";
+import { SecretSource } from "../secrets/source.js";
 import { ApiComponent } from "./api-component.js";
 import { apiToken } from "./api-token.js";
+import { AutoscalingService } from "./autoscaler/api.js";
+import { AutoscalerComponent } from "./autoscaler/index.js";
+import type { ActiveRequestsSource } from "./autoscaler/metrics.js";
+import { proxySessions } from "./autoscaler/sessions.js";
 import { type Component, type ComponentHealth, Host } from "./component.js";
 import type { RuntimeContext } from "./context.js";
 import { EventBus } from "./events.js";
@@ -31,6 +36,8 @@ export interface LocalHostOptions extends ReconcileOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Test knob: a faster supervisor tick. */
   readonly tickMs?: number;
+  /** Sessions per instance for active-requests autoscaling (default: the local proxy's). */
+  readonly activeRequests?: ActiveRequestsSource;
   readonly scheduler?: SchedulerOptions;
 }
 
@@ -45,6 +52,7 @@ export interface LocalHost {
   readonly meshView: MeshView;
   readonly scheduler: SchedulerComponent;
   readonly monitor: MonitorComponent;
+  readonly autoscaler: AutoscalerComponent;
   readonly adopted: { adopted: number; lost: number; orphansKilled: number };
   readonly tokenSource: string;
   /** Stops every component; the services too unless `keepTasks`. */
@@ -125,6 +133,8 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   );
   registerDiskMetrics(ctx.metrics.registry, () => backend.diskUse);
   const token = apiToken(o.system, env, spec.state_dir);
+  // Secrets are decrypted at task start; the provider's library loads now, in the background.
+  backend.useSecrets(new SecretSource(o.soaDir, o.system).preload());
   const supervisor = new SupervisorComponent(backend);
   const proxy = new ProxyComponent({
     stateDir: spec.state_dir,
@@ -137,16 +147,31 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
   const reconcile = new ReconcileComponent(ctx, o);
   const scheduler = new SchedulerComponent(ctx, o.scheduler);
   const monitor = new MonitorComponent(ctx);
+  const mesh = meshStatusReader(proxy, o.cluster);
+  const autoscaler = new AutoscalerComponent(ctx, {
+    desiredApps: () => reconcile.lastResult?.desired?.apps,
+    // active-requests: the proxy's sessions to each instance's tasks
+    activeRequests: o.activeRequests ?? proxySessions(mesh),
+    onError: o.onError,
+  });
   const api = new ApiComponent(ctx, {
     token: token.token,
     eventLogFiles: eventLogFiles(o.system, o.soaDir, o.cluster),
-    mesh: meshStatusReader(proxy, o.cluster),
+    mesh,
     deployQueue: () => reconcile.deployQueue(),
     alerts: async () => monitor.alerts(),
     jobs: scheduler.jobs,
+    autoscaling: new AutoscalingService(ctx, autoscaler.store, autoscaler),
   });
   // The monitor before the scheduler: it hears the scheduler's first events.
-  const host = new Host().add(supervisor).add(proxy).add(monitor).add(scheduler).add(api).add(reconcile);
+  const host = new Host()
+    .add(supervisor)
+    .add(proxy)
+    .add(monitor)
+    .add(scheduler)
+    .add(api)
+    .add(reconcile)
+    .add(autoscaler);
   await host.start();
   return {
     ctx,
@@ -158,6 +183,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     meshView: meshView(proxy),
     scheduler,
     monitor,
+    autoscaler,
     adopted: supervisor.adopted,
     tokenSource: token.source,
     async stop(opts = {}) {

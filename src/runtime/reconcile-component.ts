@@ -3,6 +3,7 @@
  * backend has the ChangeWatcher power, at once when something it manages changes outside it.
  */
 import { canWatchChanges } from "../backends/backend.js";
+import type { AutoscalingRecord } from "../model/autoscaling.js";
 import { ReconcileLoop } from "../reconcile/loop.js";
 import type { PassResult } from "../reconcile/pass.js";
 import { type DeployQueue, deployQueueOf } from "../reconcile/queue.js";
@@ -14,6 +15,8 @@ export interface ReconcileOptions {
   readonly rateLimit?: number;
   readonly onPass?: (r: PassResult) => void;
   readonly onError?: (e: unknown) => void;
+  /** The cluster's autoscaling overrides and pause, for backends that render them (Kubernetes' HPAs). */
+  readonly autoscaling?: () => Promise<AutoscalingRecord>;
   /** Test knobs: faster loops. */
   readonly watchMs?: number;
   readonly gitPollMs?: number;
@@ -38,6 +41,7 @@ export class ReconcileComponent implements Component {
       rateLimit: o.rateLimit,
       watchMs: o.watchMs,
       gitPollMs: o.gitPollMs,
+      autoscaling: o.autoscaling,
       onPass: (r) => {
         ctx.metrics.reconcileDuration.observe(r.durationMs / 1000);
         ctx.metrics.reconcileWrites.inc(r.writes);

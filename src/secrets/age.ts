@@ -42,7 +42,11 @@ export class AgeProvider implements SecretProvider {
 
   constructor(private readonly environments: Environments) {}
 
-  /** Imports the library and runs one round trip with a throwaway key, so the first real one is not cold. */
+  /**
+   * Imports the library and runs one round trip with a throwaway key, then one with each environment's own
+   * identity (read and parsed once, as the first task start would), so that the first real decryption is not
+   * cold. An identity that cannot be read is not an error here: the first use reports it.
+   */
   async preload(): Promise<void> {
     const { Encrypter, Decrypter, armor, generateX25519Identity, identityToRecipient } = await age();
     const key = await generateX25519Identity();
@@ -51,6 +55,19 @@ export class AgeProvider implements SecretProvider {
     const d = new Decrypter();
     d.addIdentity(key);
     await d.decrypt(armor.decode(armor.encode(await e.encrypt("warm-up"))));
+    for (const [environment, cfg] of Object.entries(this.environments)) {
+      if (!cfg.identity_file) continue;
+      try {
+        const state = await this.identity(environment);
+        const own = readFileSync(cfg.identity_file, "utf8").match(/AGE-SECRET-KEY-1\S+/)?.[0];
+        if (!own) continue;
+        const mine = new Encrypter();
+        mine.addRecipient(await identityToRecipient(own));
+        await state.decrypter.decrypt(await mine.encrypt("warm-up"));
+      } catch {
+        // reported at the first real use
+      }
+    }
   }
 
   async encrypt(environment: string, plaintext: Uint8Array): Promise<string> {

@@ -7,6 +7,7 @@ export { writeSecretFiles } from "./deliver.js";
 export { SIGNATURE_SHOWN, shortSignature, signatureOf } from "./format.js";
 export { preloadProvider, providerFor, type SecretProvider } from "./provider.js";
 export { formatSecretRef, parseSecretRef, type SecretRef } from "./refs.js";
+export { refersToSecrets, SecretSource, secretsRequest } from "./source.js";
 export {
   decryptSecretValues,
   decryptTaskSecrets,

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { MeshStatusReader } from "../../src/backends/mesh-powers.js";
 import type { ActiveAlert } from "../../src/model/alerts.js";
+import type { AutoscalingApi } from "../../src/model/autoscaling.js";
 import { apiFixture } from "../api/fixture.js";
 
 const SCRIPT = "<script>window.__xss=1</script>";
@@ -143,8 +144,35 @@ describe("dashboard pages", () => {
         ],
       }),
     };
-    const { app } = await apiFixture({ alerts: async () => [firing], mesh });
-    app.get("/v1/services/:service/:instance/autoscaler", (c) => c.json({ desired_instances: 5 }));
+    // The autoscaling API stands in for the local autoscaler: a canned answer in the route's shape; it reads no
+    // metric and sets nothing (test/api/autoscaler.test.ts and test/autoscaler do, against the real one).
+    const unused = async (): Promise<never> => {
+      throw new Error("not used by the page");
+    };
+    const autoscaling: AutoscalingApi = {
+      status: async (ref) => ({
+        ...ref,
+        cluster: "dev",
+        decision_policy: "proportional",
+        metric: "cpu",
+        current: 1.2,
+        setpoint: 0.8,
+        current_instances: 3,
+        desired: 5,
+        min: 1,
+        max: 5,
+        override: null,
+        paused_until: null,
+        metrics: [],
+        desired_instances: 5,
+        calculated_instances: 5,
+      }),
+      setDesired: unused,
+      setOverride: unused,
+      pausedUntil: unused,
+      pause: unused,
+    };
+    const { app } = await apiFixture({ alerts: async () => [firing], mesh, autoscaling });
     const p = await page(app, "/services/hello/main");
     expect(p.text).toMatch(/<section id="alerts" class="alerts">.*check_paasta_services_replication.hello.main/s);
     expect(p.text).toMatch(/<section id="mesh" class="mesh">.*data-backend="t1"/s);

@@ -30,7 +30,7 @@ function observed(
   };
 }
 function desired(apps: DesiredApp[], extra: Partial<DesiredState> = {}): DesiredState {
-  return { cluster: "c", apps, undeployed: [], frozen: new Map(), services: [], namespaces: [], ...extra };
+  return { cluster: "c", apps, undeployed: [], frozen: new Map(), services: [], namespaces: [], held: [], ...extra };
 }
 const summary = (p: ReturnType<typeof planPass>) =>
   p.items.map((i) =>

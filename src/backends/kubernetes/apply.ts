@@ -1,16 +1,18 @@
 /**
- * Applying one desired app against what runs (a LiveState): the namespace once, the workload, then the objects
+ * Applying one desired app against what runs (a LiveState): the namespace once, its Secrets (secrets.ts: per
+ * service secret, shared by the service's instances, so not a companion), the workload, then the objects
  * rendered beside it (COMPANIONS: HPA, PDB; a kind added per app is one more entry), each written only when
  * the live object differs (drift.ts). Namespace moves: the new copy is created (for downthenup only after the
  * old one is gone) and the old copy removed once the new one is ready.
  */
 import type { DesiredApp } from "../../model/app.js";
-import type { ApplyResult } from "../backend.js";
+import type { ApplyResult, SecretReader } from "../backend.js";
 import type { Kube } from "./client.js";
 import { firstDifference } from "./drift.js";
 import { isDeleting, type Live, type LiveState } from "./live.js";
 import type { KubeObject } from "./render/types.js";
 import { type RenderedApp, renderApp } from "./render/workload.js";
+import { syncSecrets } from "./secrets.js";
 
 /** Objects rendered beside the workload, by kind: applied when rendered, deleted when not (and live). */
 export const COMPANIONS: ReadonlyArray<{
@@ -29,6 +31,8 @@ export interface ApplyContext {
   readonly lastDrift: Map<string, string>;
   /** Namespace creations in flight (several apps of one namespace are applied at once). */
   readonly namespaceWrites: Map<string, Promise<void>>;
+  /** How SECRET() values are decrypted for the app's Secrets (secrets.ts); absent: apps with secrets fail. */
+  readonly secrets?: SecretReader;
 }
 
 export async function applyApp(c: ApplyContext, app: DesiredApp): Promise<ApplyResult> {
@@ -38,6 +42,8 @@ export async function applyApp(c: ApplyContext, app: DesiredApp): Promise<ApplyR
   const elsewhere = copies.filter((w) => w.metadata.namespace !== namespace);
   const rendered = renderApp(app, { currentReplicas: here?.spec?.replicas });
   let wrote = await ensureNamespace(c, rendered);
+  // The Secrets first: the pods of a new template find their (rotated) values.
+  wrote = (await syncSecrets(c.kube, c.live, app, c.secrets)) || wrote;
   if ((!here || isDeleting(here)) && elsewhere.length > 0 && app.config.bounce_method === "downthenup") {
     // Only one copy at a time: remove the old one and create the new one when it is gone.
     for (const old of elsewhere) if (!isDeleting(old)) await removeCopy(c, old);

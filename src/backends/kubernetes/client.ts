@@ -51,6 +51,11 @@ export interface Kube {
     name: string,
     propagation?: "Foreground" | "Background",
   ): Promise<boolean>;
+  /**
+   * Sets a workload's replica count through its `scale` subresource (a merge patch, as `kubectl scale` does);
+   * false when it does not exist.
+   */
+  scale(apiVersion: string, kind: string, namespace: string, name: string, replicas: number): Promise<boolean>;
   /** A GET answered with text (pod logs). */
   getText(path: string): Promise<string>;
   /**
@@ -245,6 +250,24 @@ export async function connect(
         body: JSON.stringify({ apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: propagation }),
         write: true,
       });
+      if (a.status === 404) return false;
+      ok(what, a);
+      return true;
+    },
+    async scale(apiVersion, kind, namespace, name, replicas) {
+      writes++;
+      const what = `scale ${kind} ${namespace}/${name}`;
+      const path = `${collectionPath(apiVersion, kind, namespace)}/${name}/scale`;
+      const a = await call(
+        what,
+        "PATCH",
+        `${path}?${new URLSearchParams({ fieldManager: `${FIELD_MANAGER}-autoscaler` })}`,
+        {
+          body: JSON.stringify({ spec: { replicas } }),
+          contentType: "application/merge-patch+json",
+          write: true,
+        },
+      );
       if (a.status === 404) return false;
       ok(what, a);
       return true;

@@ -21,6 +21,12 @@ import type {
   ObservedApp,
   RecordStore,
   ReplicaRestarter,
+  ReplicaScaler,
+  ScalingObservation,
+  ScalingReader,
+  SecretDelivery,
+  SecretReader,
+  SharedObjectCleanup,
   StateCache,
   StatusLister,
 } from "../backend.js";
@@ -38,6 +44,8 @@ import { observedApps } from "./observe.js";
 import { ConfigMapRecords } from "./records.js";
 import { kubernetesAppName } from "./render/names.js";
 import type { KubeObject } from "./render/types.js";
+import { scalingOf } from "./scaling.js";
+import { cleanupSecrets, SECRET_SELECTOR, secretsOf } from "./secrets.js";
 import { fingerprint, inputHash, type Verified } from "./skip.js";
 import { instanceStatus } from "./status.js";
 import { listStatuses } from "./status-list.js";
@@ -46,7 +54,13 @@ const selectorOf = (ref: AppRef) =>
   `${MANAGED_SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
 
 /** Kinds whose changes can call for a write (pods and status churn never do, except during a namespace move). */
-const RECONCILED_KINDS = new Set(["Deployment", "StatefulSet", "Namespace", ...COMPANIONS.map((c) => c.kind)]);
+const RECONCILED_KINDS = new Set([
+  "Deployment",
+  "StatefulSet",
+  "Namespace",
+  "Secret",
+  ...COMPANIONS.map((c) => c.kind),
+]);
 
 export class KubernetesBackend
   implements
@@ -57,6 +71,10 @@ export class KubernetesBackend
     StateCache,
     StatusLister,
     RecordStore,
+    ReplicaScaler,
+    ScalingReader,
+    SecretDelivery,
+    SharedObjectCleanup,
     MeshRouter,
     MeshStatusReader,
     BatchRunner
@@ -74,6 +92,7 @@ export class KubernetesBackend
   private readonly mesh: KubernetesMesh;
 
   private readonly records: ConfigMapRecords;
+  private secrets: SecretReader | undefined;
   private batchStore: KubernetesBatch | undefined;
 
   constructor(
@@ -127,18 +146,25 @@ export class KubernetesBackend
   }
 
   private get ctx(): ApplyContext {
-    return { kube: this.kube, live: this.live, lastDrift: this.lastDrift, namespaceWrites: this.namespaceWrites };
+    return {
+      kube: this.kube,
+      live: this.live,
+      lastDrift: this.lastDrift,
+      namespaceWrites: this.namespaceWrites,
+      secrets: this.secrets,
+    };
   }
 
   /** Every managed app: from the watched copy (no request), or a handful of list calls whatever the app count. */
   async observe(): Promise<ObservedApp[]> {
     if (this.cache.ready) return observedApps(this.cache.workloads() as Live[]);
-    const [deployments, statefulsets, hpas, pdbs, namespaces] = await Promise.all([
+    const [deployments, statefulsets, hpas, pdbs, namespaces, secrets] = await Promise.all([
       this.kube.list<Live>("apps/v1", "Deployment", MANAGED_SELECTOR),
       this.kube.list<Live>("apps/v1", "StatefulSet", MANAGED_SELECTOR),
       this.kube.list<KubeObject>("autoscaling/v2", "HorizontalPodAutoscaler", MANAGED_SELECTOR),
       this.kube.list<KubeObject>("policy/v1", "PodDisruptionBudget", MANAGED_SELECTOR),
       this.kube.list<KubeObject>("v1", "Namespace"),
+      this.kube.list<KubeObject>("v1", "Secret", SECRET_SELECTOR),
     ]);
     // List items carry no kind: put it back, deletes and status need it.
     const kinded = <T extends KubeObject>(items: T[], apiVersion: string, kind: string) =>
@@ -152,6 +178,7 @@ export class KubernetesBackend
       ...kinded(hpas, "autoscaling/v2", "HorizontalPodAutoscaler"),
       ...kinded(pdbs, "policy/v1", "PodDisruptionBudget"),
       ...kinded(namespaces, "v1", "Namespace"),
+      ...kinded(secrets, "v1", "Secret"),
     ]);
     return observedApps(workloads);
   }
@@ -177,7 +204,39 @@ export class KubernetesBackend
     const name = kubernetesAppName(app.service, app.instance);
     const parts = [fingerprint(copies[0]), String(live.hasNamespace(ns))];
     for (const c of COMPANIONS) parts.push(fingerprint(live.get(c.kind, ns, name)));
+    for (const s of secretsOf(app)) parts.push(fingerprint(live.get("Secret", ns, s.name)));
     return parts.join("|");
+  }
+
+  // ---- secrets and autoscaling (powers) ----
+
+  useSecrets(reader: SecretReader): void {
+    this.secrets = reader;
+  }
+
+  /** Deletes our Secrets no desired app and no live workload uses (called by the pass, under its rails). */
+  cleanupShared(desired: readonly DesiredApp[], keepServices: ReadonlySet<string>): Promise<string[]> {
+    return cleanupSecrets(this.kube, this.live, desired, keepServices);
+  }
+
+  /** PaaSTA's POST …/autoscaler: the workload's scale subresource (the HPA may change it again). */
+  async scaleReplicas(ref: AppRef, replicas: number): Promise<boolean> {
+    const copies = this.cache.ready ? (this.cache.workloads(ref) as Live[]) : await this.listCopies(ref);
+    const w = KubernetesBackend.shown(copies);
+    if (!w) return false;
+    return this.kube.scale("apps/v1", w.kind, w.metadata.namespace ?? "", w.metadata.name, replicas);
+  }
+
+  /** The instance's HPA as it sees things (from the watched copy, else read). */
+  async readScaling(ref: AppRef): Promise<ScalingObservation | undefined> {
+    const copies = this.cache.ready ? (this.cache.workloads(ref) as Live[]) : await this.listCopies(ref);
+    const w = KubernetesBackend.shown(copies);
+    if (!w) return undefined;
+    const ns = w.metadata.namespace;
+    const hpa = this.cache.ready
+      ? this.cache.get("HorizontalPodAutoscaler", ns, w.metadata.name)
+      : await this.kube.get<KubeObject>("autoscaling/v2", "HorizontalPodAutoscaler", ns, w.metadata.name);
+    return scalingOf(hpa, w);
   }
 
   /** Removes every copy of the app; reads them from the cluster when this process has not observed it yet. */

@@ -20,6 +20,8 @@ export interface LiveState {
   copies(ref: AppRef): Live[];
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
   hasNamespace(name: string): boolean;
+  /** Every known object of a kind (our Secrets, all workloads …). */
+  all(kind: string): KubeObject[];
   noteApplied(obj: KubeObject): void;
   /** The object is being deleted: kept, marked with a deletionTimestamp, until the cluster says it is gone. */
   noteDeleted(kind: string, namespace: string | undefined, name: string): void;
@@ -38,6 +40,7 @@ export function cacheState(cache: KubeCache): LiveState {
     copies: (ref) => cache.workloads(ref) as Live[],
     get: (kind, ns, name) => cache.get(kind, ns, name),
     hasNamespace: (name) => cache.get("Namespace", undefined, name) !== undefined,
+    all: (kind) => cache.objects(kind),
     noteApplied: (obj) => cache.noteApplied(obj),
     noteDeleted: (kind, ns, name) => cache.noteDeleted(kind, ns, name),
   };
@@ -63,6 +66,10 @@ export class Snapshot implements LiveState {
 
   hasNamespace(name: string): boolean {
     return this.namespaces.has(name);
+  }
+
+  all(kind: string): KubeObject[] {
+    return [...(this.byKind.get(kind)?.values() ?? [])];
   }
 
   noteApplied(obj: KubeObject): void {

@@ -4,6 +4,7 @@
  * builds one; adoption, launch, health checks, stopping, liveness and log capture receive it.
  */
 import type { DesiredApp } from "../../model/app.js";
+import type { SecretReader } from "../powers.js";
 import type { Backoffs } from "./backoff.js";
 import type { MeshDrainer } from "./drain.js";
 import type { Executor } from "./executors/executor.js";
@@ -44,6 +45,8 @@ export interface SupervisorContext {
   readonly book: TaskBook;
   readonly backoffs: Backoffs;
   readonly counters: SupervisorCounters;
+  /** How tasks' secrets are decrypted (set by the host through the SecretDelivery power). */
+  readonly delivery: { secrets?: SecretReader };
   now(): number;
   /** Runs a tick soon (after a change of desired state or the end of some work). */
   poke(): void;

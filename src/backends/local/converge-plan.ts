@@ -17,6 +17,8 @@ export interface ConvergeInput {
   readonly now: number;
   /** The crash-loop state of the app's current version, if it failed since the runtime started. */
   readonly backoff: { readonly failures: number; readonly waitMs: number } | undefined;
+  /** Replicas wanted, when not `app.replicas` (an autoscaler's count: store.ts replicasOf). */
+  readonly replicas?: number;
 }
 
 export interface ConvergePlan {
@@ -39,7 +41,7 @@ export function isHappy(t: TaskRecord, app: DesiredApp, now: number): boolean {
 export function planConverge(input: ConvergeInput): ConvergePlan {
   const { app, removing, live, now, backoff } = input;
   const active = live.filter((t) => t.state !== "draining");
-  const desired = removing ? 0 : app.replicas;
+  const desired = removing ? 0 : (input.replicas ?? app.replicas);
   if (desired === 0) {
     const why = removing ? "instance removed" : "desired state is stop or instances is 0";
     return {

@@ -20,7 +20,12 @@ import type {
   ObservedApp,
   RecordStore,
   ReplicaRestarter,
+  ReplicaScaler,
+  ReplicaUsage,
+  SecretDelivery,
+  SecretReader,
   StatusLister,
+  UsageReader,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
 import type { MeshMembership, MeshRouter } from "../mesh-powers.js";
@@ -56,7 +61,18 @@ export interface LocalBackendOptions {
 const HOUSEKEEPING_MS = 60_000;
 
 export class LocalBackend
-  implements Backend, ReplicaRestarter, LogSource, RecordStore, StatusLister, MeshRouter, MeshMembership, BatchRunner
+  implements
+    Backend,
+    ReplicaRestarter,
+    LogSource,
+    RecordStore,
+    StatusLister,
+    ReplicaScaler,
+    UsageReader,
+    SecretDelivery,
+    MeshRouter,
+    MeshMembership,
+    BatchRunner
 {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
@@ -201,8 +217,41 @@ export class LocalBackend
     const current = this.store.app(app.service, app.instance);
     if (current && !current.removing && JSON.stringify(current.app) === JSON.stringify(app)) return "unchanged";
     this.store.putApp(app);
+    // No longer autoscaled: the autoscaler's count goes (a later autoscaled config starts from min_instances).
+    if (current?.scaled != null && !app.config.autoscaled) this.store.setScaled(app.service, app.instance, null);
     this.supervisor.poke();
     return current && !current.removing ? "updated" : "created";
+  }
+
+  /** An autoscaler's count: recorded beside the app (no bounce), followed by the supervisor's next tick. */
+  async scaleReplicas(ref: AppRef, replicas: number): Promise<boolean> {
+    const rec = this.store.app(ref.service, ref.instance);
+    if (!rec || rec.removing) return false;
+    if (rec.scaled !== replicas) {
+      this.store.setScaled(ref.service, ref.instance, Math.max(0, Math.round(replicas)));
+      this.supervisor.poke();
+    }
+    return true;
+  }
+
+  /** CPU time and memory of the healthy tasks of each app's current version (the executor measures them). */
+  async readUsage(): Promise<ReplicaUsage[]> {
+    const current = new Map(this.store.apps().map((a) => [`${a.service}.${a.instance}`, a.app.config_hash]));
+    const tasks = this.store
+      .liveTasks()
+      .filter((t) => t.state === "healthy" && current.get(`${t.service}.${t.instance}`) === t.config_hash);
+    const at = Date.now();
+    const usage = (await this.supervisor.executorUsage(tasks)) ?? new Map();
+    return tasks.flatMap((t) => {
+      const u = usage.get(t.id);
+      return u
+        ? [{ service: t.service, instance: t.instance, replica: t.id, config_hash: t.config_hash, at, ...u }]
+        : [];
+    });
+  }
+
+  useSecrets(reader: SecretReader): void {
+    this.supervisor.useSecrets(reader);
   }
 
   async remove(ref: AppRef): Promise<void> {

@@ -1,8 +1,9 @@
 /**
  * Launching one task of an app's current version: a task id, a free host port, a `launching` record in the
  * store (so a crash mid-launch is noticed on adoption), then the executor starts it with the task
- * environment. It is `healthy` at once when the app has no health check, else `starting` until a check
- * passes (health-checks.ts). A failed start fails the task and counts towards the crash loop.
+ * environment (with its secrets decrypted: task-secrets.ts). It is `healthy` at once when the app has no health
+ * check, else `starting` until a check passes (health-checks.ts). A failed start (a secret that cannot be
+ * decrypted included) fails the task and counts towards the crash loop.
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { allocatePort, DEFAULT_PORT_RANGE } from "./ports.js";
 import type { TaskRecord } from "./store.js";
 import { holdWhile } from "./task-book.js";
 import { failTask } from "./task-end.js";
+import { deliverTaskSecrets } from "./task-secrets.js";
 
 /** Starts one task of `app` in the background; the task is busy until it has started or failed. */
 export function launch(ctx: SupervisorContext, app: DesiredApp): void {
@@ -27,7 +29,10 @@ async function launchTask(ctx: SupervisorContext, app: DesiredApp, id: string): 
     const failed = ctx.store.unreplacedFailure(app.service, app.instance, app.config_hash);
     task = newTaskRecord(app, id, port, join(ctx.options.stateDir, "tasks", id), ctx.now(), failed);
     ctx.store.insertTask(task);
-    const env = envOf(ctx, app, id, port);
+    const env = {
+      ...envOf(ctx, app, id, port),
+      ...(await deliverTaskSecrets(ctx.delivery.secrets, app, task.log_dir)),
+    };
     ctx.book.own.add(id);
     const started = await ctx.executor.start(task, app, env);
     const state = app.config.healthcheck.mode === null ? "healthy" : "starting";

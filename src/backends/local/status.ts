@@ -13,7 +13,7 @@ import {
   type TaskStatus,
   type VersionStatus,
 } from "../backend.js";
-import { isTerminal, type Store, type TaskRecord } from "./store.js";
+import { isTerminal, replicasOf, type Store, type TaskRecord } from "./store.js";
 import type { Supervisor } from "./supervisor.js";
 
 /** The parts of the supervisor status reads: happiness and crash loops. */
@@ -32,7 +32,7 @@ export function observedApps(store: Store): ObservedApp[] {
         service: rec.service,
         instance: rec.instance,
         desired_config_hash: rec.app.config_hash,
-        desired_replicas: rec.app.replicas,
+        desired_replicas: replicasOf(rec),
         versions: versionsOf(tasks, rec.app).map(({ tasks: _t, desired: _d, ...v }) => v),
       };
     });
@@ -60,12 +60,12 @@ export function instanceStatus(
   const versions = versionsOf(live, app, all, (t) => supervisor.isHappy(t, app)).map((v) =>
     redactVersion(v, env, pids),
   );
-  const desired = rec.removing ? 0 : app.replicas;
+  const desired = replicasOf(rec);
   const deployStatus = deployStatusOf(desired, versions);
   const message =
     deployStatus === "Running" || deployStatus === "Stopped"
       ? null
-      : whyNotRunning(app, versions, all, supervisor.backoffOf(app.service, app.instance, app.config_hash));
+      : whyNotRunning(app, desired, versions, all, supervisor.backoffOf(app.service, app.instance, app.config_hash));
   return {
     service: ref.service,
     instance: ref.instance,
@@ -107,13 +107,14 @@ function commandLine(app: DesiredApp): string | null {
 /** Words for a stuck or progressing bounce: new tasks happy, the last failure, a crash loop's backoff. */
 function whyNotRunning(
   app: DesiredApp,
+  desired: number,
   versions: VersionStatus[],
   all: TaskRecord[],
   backoff: { failures: number; waitMs: number } | undefined,
 ): string {
   const current = versions.find((v) => v.desired);
   const parts = [
-    `${current?.ready_replicas ?? 0}/${app.replicas} tasks of ${app.git_sha.slice(0, 8)} (${app.config_hash}) healthy`,
+    `${current?.ready_replicas ?? 0}/${desired} tasks of ${app.git_sha.slice(0, 8)} (${app.config_hash}) healthy`,
   ];
   const old = versions.filter((v) => !v.desired && v.replicas > 0);
   if (old.length > 0)

@@ -60,6 +60,16 @@ export interface AppRecord {
   /** Removed from the desired state: drain everything, then forget the app. */
   removing: boolean;
   updated_at: number;
+  /** The replica count an autoscaler set (ReplicaScaler); null until one does. Used while the app is autoscaled. */
+  scaled: number | null;
+}
+
+/** The replicas an app's record asks for now: 0 when removed; the autoscaler's count when autoscaled and set. */
+export function replicasOf(rec: AppRecord): number {
+  if (rec.removing) return 0;
+  const app = rec.app;
+  if (app.desired_state === "start" && app.config.autoscaled && rec.scaled !== null) return rec.scaled;
+  return app.replicas;
 }
 
 const SCHEMA = `
@@ -143,6 +153,8 @@ export class Store {
     const cols = new Set((this.db.pragma("table_info(tasks)") as Array<{ name: string }>).map((c) => c.name));
     if (!cols.has("restarts")) this.db.exec("ALTER TABLE tasks ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0");
     if (!cols.has("replaces")) this.db.exec("ALTER TABLE tasks ADD COLUMN replaces TEXT");
+    const apps = new Set((this.db.pragma("table_info(apps)") as Array<{ name: string }>).map((c) => c.name));
+    if (!apps.has("scaled")) this.db.exec("ALTER TABLE apps ADD COLUMN scaled INTEGER");
   }
 
   /**
@@ -205,6 +217,7 @@ export class Store {
       app: string;
       removing: number;
       updated_at: number;
+      scaled: number | null;
     }>;
     return rows.map((r) => ({
       service: r.service,
@@ -212,6 +225,7 @@ export class Store {
       app: JSON.parse(r.app) as DesiredApp,
       removing: r.removing === 1,
       updated_at: r.updated_at,
+      scaled: r.scaled ?? null,
     }));
   }
 
@@ -225,6 +239,17 @@ export class Store {
       `INSERT INTO apps (service, instance, app, removing, updated_at) VALUES (?, ?, ?, 0, ?)
          ON CONFLICT(service, instance) DO UPDATE SET app = excluded.app, removing = 0, updated_at = excluded.updated_at`,
     ).run(app.service, app.instance, JSON.stringify(app), Date.now());
+  }
+
+  /** Records the replica count an autoscaler set (no bounce: the app itself is unchanged). */
+  setScaled(service: string, instance: string, replicas: number | null): void {
+    this.writes++;
+    this.stmt("UPDATE apps SET scaled = ?, updated_at = ? WHERE service = ? AND instance = ?").run(
+      replicas,
+      Date.now(),
+      service,
+      instance,
+    );
   }
 
   markRemoving(service: string, instance: string): void {

@@ -10,6 +10,7 @@
  * backoff.ts (crash loops), task-end.ts; their shared state is context.ts and task-book.ts.
  */
 import type { DesiredApp } from "../../model/app.js";
+import type { SecretReader } from "../powers.js";
 import { type AdoptionResult, adopt } from "./adoption.js";
 import { type Backoff, Backoffs } from "./backoff.js";
 import type { SupervisorContext, SupervisorOptions } from "./context.js";
@@ -19,7 +20,7 @@ import { launch } from "./launch.js";
 import { checkLiveness, watchExits } from "./liveness.js";
 import { CAPTURE_EVERY_MS, captureAllOutput } from "./log-capture.js";
 import { beginDrain, continueDrain, stopForShutdown } from "./stop-task.js";
-import type { AppRecord, TaskRecord } from "./store.js";
+import { type AppRecord, replicasOf, type TaskRecord } from "./store.js";
 import { TaskBook } from "./task-book.js";
 
 export type { SupervisorOptions } from "./context.js";
@@ -45,6 +46,7 @@ export class Supervisor {
       book: new TaskBook(),
       backoffs: new Backoffs(),
       counters: { bounces: 0, healthFailures: 0 },
+      delivery: {},
       now: options.now ?? Date.now,
       poke: () => this.poke(),
     };
@@ -59,6 +61,16 @@ export class Supervisor {
   /** Bounces begun, counted for /metrics. */
   get bounces(): number {
     return this.ctx.counters.bounces;
+  }
+
+  /** What the executor measures of these tasks (CPU time, memory), when it can. */
+  executorUsage(tasks: readonly TaskRecord[]): Promise<Map<string, { cpu_seconds: number; memory_bytes: number }>> {
+    return this.ctx.executor.usage?.(tasks) ?? Promise.resolve(new Map());
+  }
+
+  /** How tasks' SECRET() values are decrypted at their start (task-secrets.ts). */
+  useSecrets(reader: SecretReader): void {
+    this.ctx.delivery.secrets = reader;
   }
 
   /** Reconciles the store with the processes that really run, then kills tasks nobody knows. */
@@ -162,6 +174,7 @@ export class Supervisor {
       live,
       now,
       backoff: ctx.backoffs.of(app.service, app.instance, app.config_hash, now),
+      replicas: replicasOf(rec),
     });
     for (const { task, why } of plan.drain) beginDrain(ctx, task, app, why);
     if (plan.forget) ctx.store.deleteApp(app.service, app.instance);

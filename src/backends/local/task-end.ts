@@ -1,10 +1,11 @@
 /**
  * The end of a task: its terminal state (stopped or failed), exit code and reason in the store, its
- * bookkeeping forgotten, and one `task_lifecycle` line in the log stream. Idempotent: a task that already
+ * bookkeeping and secret files gone, and one `task_lifecycle` line in the log stream. Idempotent: a task that already
  * ended is left as it is.
  */
 import type { SupervisorContext } from "./context.js";
 import { isTerminal, type TaskRecord } from "./store.js";
+import { removeTaskSecrets } from "./task-secrets.js";
 
 export function finishTask(
   ctx: SupervisorContext,
@@ -22,6 +23,7 @@ export function finishTask(
     reason: reason ?? t.reason,
   });
   ctx.book.forget(t.id);
+  removeTaskSecrets(t.log_dir);
   const what = state === "stopped" ? "Stopped" : "Task failed:";
   ctx.log.write({
     service: t.service,

@@ -62,10 +62,7 @@ export function register(program: Command, io: Io, run: Runner): void {
     )
     .option("--date <YYYY-MM-DD>", "the date a Tron action's {shortdate}, {year}… are filled with (default: today)")
     .option("-v, --verbose", "accepted as in PaaSTA (the build and engine output is always shown)")
-    .option(
-      "--skip-secrets",
-      "do not decrypt SECRET(...) env values (local-run never does yet: they are passed as written)",
-    )
+    .option("--skip-secrets", "do not decrypt SECRET(...) values: they are passed as written")
     // PaaSTA's local-run: -d is --dry-run, so the soa-configs directory is -y (or the long --soa-dir).
     .option(
       "-y, --yelpsoa-config-root <dir>",
@@ -230,6 +227,10 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
     return 0;
   }
 
+  // SECRET() values are decrypted for the run only (never in --dry-run's output); --skip-secrets keeps them.
+  const { withSecrets } = await import("../../local-run/secrets.js");
+  const secrets = opts.skipSecrets ? undefined : await withSecrets(plan, target, soaDir, system);
+  process.once("exit", () => secrets?.cleanup());
   const output = { out: io.out, err: io.err, note: (l: string) => io.err(l) };
   let result: { exitCode: number; health?: { passed: boolean; seconds: number; checks: number; detail: string } };
   if (executor === "docker" && engine) {
@@ -244,10 +245,10 @@ export async function runLocalRun(opts: LocalRunOptions, io: Io): Promise<number
       await pullImage(engine, img, io.env, io.err);
     } else if ((await ensureImage(engine, img, io.env, io.err)) === "pulled") io.err(`Pulled ${img}`);
     const { runContainer } = await import("../../local-run/docker-run.js");
-    result = await runContainer(engine, plan, output);
+    result = await runContainer(engine, secrets?.plan ?? plan, output).finally(() => secrets?.cleanup());
   } else {
     const { runProcess } = await import("../../local-run/process-run.js");
-    result = await runProcess(plan, io.env, output);
+    result = await runProcess(secrets?.plan ?? plan, io.env, output).finally(() => secrets?.cleanup());
   }
   if (opts.healthcheckOnly && result.health) {
     const h = result.health;

@@ -40,9 +40,17 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
   const { openBackend } = await import("../../backends/open.js");
   const { reconcilePass } = await import("../../reconcile/pass.js");
   const { itemName } = await import("../../reconcile/outcome.js");
+  const { canDeliverSecrets, canReadUsage } = await import("../../backends/backend.js");
   const backend = await openBackend(system, cluster);
   try {
     const rateLimit = opts.rateLimit === undefined ? undefined : Number(opts.rateLimit);
+    if (canDeliverSecrets(backend) && !opts.dryRun) {
+      const { SecretSource } = await import("../../secrets/source.js");
+      backend.useSecrets(new SecretSource(soaDir, system));
+    }
+    // Where the cluster's own autoscaler renders overrides (Kubernetes' HPAs), the pass needs them too.
+    const { autoscalingStore } = await import("../../runtime/autoscaler/store.js");
+    const autoscaling = canReadUsage(backend) ? undefined : () => autoscalingStore(backend, cluster).load();
     const r = await reconcilePass(backend, {
       soaDir,
       system,
@@ -50,6 +58,7 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
       dryRun: opts.dryRun,
       force: opts.force,
       rateLimit,
+      autoscaling,
     });
     const errors = r.outcomes.filter((o) => o.kind === "failed").length;
     if (opts.json) {
@@ -58,6 +67,8 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
         dry_run: Boolean(opts.dryRun),
         refused: r.plan.refused,
         frozen: Object.fromEntries([...(r.desired?.frozen ?? [])].map(([s, ps]) => [s, ps.length])),
+        held: r.desired?.held ?? [],
+        removed_shared: r.removedShared,
         undeployed: r.desired?.undeployed ?? [],
         items: r.outcomes.map((o) => ({
           action: o.item.action,
@@ -99,6 +110,9 @@ export async function runReconcile(opts: ReconcileOptions, io: Io): Promise<numb
         );
       for (const [s, ps] of r.desired?.frozen ?? [])
         io.out(m.warn(`${s}: ${ps.length} config problem(s): left as it runs (paasta validate -s ${s})`));
+      for (const h of r.desired?.held ?? []) io.out(m.warn(`${h.service}.${h.instance}: left as it runs: ${h.reason}`));
+      for (const name of r.removedShared ?? [])
+        io.out(`  ${"delete".padEnd(14)} ${name.padEnd(32)} no app uses this Secret any more`);
       if (r.plan.refused) io.out(m.warn(r.plan.refused));
       for (const o of r.routes?.outcomes ?? []) {
         const line = `${o.item.action.padEnd(14)} ${`mesh ${o.item.route.registration}`.padEnd(32)} ${o.item.reason}${opts.dryRun ? "" : ` → ${o.kind}`}`;

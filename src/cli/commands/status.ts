@@ -4,6 +4,7 @@ import type { ApiClient } from "../../api/client.js";
 import type { InstanceStatus } from "../../backends/backend.js";
 import { isPaastaError, PaastaError } from "../../errors.js";
 import type { ActiveAlert } from "../../model/alerts.js";
+import type { AutoscalerStatus } from "../../model/autoscaling.js";
 import type { MeshStatus } from "../../model/mesh.js";
 import { examples, jsonOption, printJson, requireSystemConfig, resolveSoaDir, soaDirOptions } from "../common.js";
 import {
@@ -20,6 +21,7 @@ import type { Runner } from "../registry.js";
 import { instanceLines } from "../status-view.js";
 import { clientsFor, longRunningTargets, reportedTargets } from "../targets.js";
 import { alertLines } from "./alerts.js";
+import { autoscalerLines } from "./autoscale.js";
 
 export { humanDuration } from "../time-words.js";
 
@@ -149,6 +151,8 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
   const alerts = await activeAlerts(clients, f.service);
   const alertsOf = (cluster: string, instance: string) =>
     (alerts.get(cluster) ?? []).filter((a) => a.instance === instance);
+  const scaling = (opts.verbose ?? 0) > 0 ? await autoscalers(clients, f.service, results) : new Map();
+  const scalerOf = (cluster: string, instance: string) => scaling.get(`${cluster}/${instance}`);
   if (opts.json) {
     printJson(io, [
       ...results.map((r) => ({
@@ -156,6 +160,9 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
         instance: r.target.instance,
         ...(r.status ? { status: r.status } : { error: errorJson(r.error) }),
         alerts: alertsOf(r.target.cluster, r.target.instance),
+        ...(scalerOf(r.target.cluster, r.target.instance)
+          ? { autoscaler: scalerOf(r.target.cluster, r.target.instance) }
+          : {}),
       })),
       ...jobResults.map((r) => ({
         cluster: r.cluster,
@@ -166,7 +173,7 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
     ]);
     return code;
   }
-  printResults(io, f.service, results, opts.verbose ?? 0, alertsOf);
+  printResults(io, f.service, results, opts.verbose ?? 0, alertsOf, scalerOf);
   printJobs(io, f.service, jobResults, opts.verbose ?? 0);
   return code;
 }
@@ -174,6 +181,28 @@ export async function runStatus(opts: StatusOptions, io: Io, positional?: string
 function errorJson(e: Error | undefined): { code: string; message: string; fix?: string } {
   if (isPaastaError(e)) return e.toJSON();
   return { code: "PAASTA_INTERNAL", message: e?.message ?? "no status" };
+}
+
+/** With -v: the autoscaler of each autoscaled instance that answered (`cluster/instance` → status). */
+async function autoscalers(
+  clients: Map<string, ApiClient>,
+  service: string,
+  results: ReadonlyArray<{ target: { cluster: string; instance: string }; status?: unknown }>,
+): Promise<Map<string, AutoscalerStatus>> {
+  const out = new Map<string, AutoscalerStatus>();
+  await Promise.all(
+    results.map(async ({ target: t, status }) => {
+      const client = clients.get(t.cluster);
+      if (!status || !client) return;
+      try {
+        const r = await client.get<AutoscalerStatus>(`/v1/services/${service}/${t.instance}/autoscaler`);
+        if (r.status === 200) out.set(`${t.cluster}/${t.instance}`, r.body);
+      } catch {
+        // not autoscaled, or an API without the route: no table
+      }
+    }),
+  );
+  return out;
 }
 
 /** Each cluster's active alerts of the service (one API call per cluster; none when the API has no monitor). */
@@ -198,6 +227,7 @@ function printResults(
   results: readonly Result[],
   verbose: number,
   alertsOf: (cluster: string, instance: string) => ActiveAlert[],
+  scalerOf: (cluster: string, instance: string) => AutoscalerStatus | undefined,
 ): void {
   const m = marks(io);
   let cluster = "";
@@ -219,6 +249,8 @@ function printResults(
     for (const line of instanceLines(r.status, m, verbose, Date.now(), note)) io.out(`    ${line}`);
     const meshLine = meshSummary(io, r.mesh);
     if (meshLine) io.out(`    ${meshLine}`);
+    const autoscaler = scalerOf(r.target.cluster, r.target.instance);
+    if (autoscaler) for (const line of autoscalerLines(autoscaler, io)) io.out(`    ${line}`);
     for (const a of alertsOf(r.target.cluster, r.target.instance))
       for (const [i, line] of alertLines(a, io).entries()) io.out(`    ${i === 0 ? "Alert: " : ""}${line}`);
   }

@@ -52,6 +52,9 @@ export async function runUp(opts: UpOptions, io: Io): Promise<number> {
   local.backend.log.listen((l) =>
     io.out(`${m.dim(l.timestamp.slice(11, 19))} ${l.service}.${l.instance} ${l.message}`),
   );
+  local.ctx.events.on("autoscaler.scaled", (e) =>
+    io.out(`${m.dim(e.at.slice(11, 19))} ${e.service}.${e.instance} autoscaled ${e.from} → ${e.to}: ${e.why}`),
+  );
   const spec = system.clusterBackend(cluster);
   const executor = spec.type === "local" ? spec.executor : "process";
   io.out(`Dashboard: ${local.api.url}/`);

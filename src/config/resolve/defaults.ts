@@ -67,6 +67,12 @@ export const DEFAULTS = {
   decision_policy: "proportional",
   target_type: "AverageValue",
   metrics_provider: "cpu",
+  /** The local autoscaler decides every this many seconds (the HPA's sync period); system key autoscaler_interval_seconds. */
+  autoscaler_interval_seconds: 15,
+  /** Its moving-average window for cpu and memory (PaaSTA sets none for them); system key autoscaler_window_seconds. */
+  autoscaler_window_seconds: 60,
+  /** `paasta autoscale --set N` without --for: how long the count is pinned. */
+  autoscale_override_seconds: 3600,
   hpa_scale_down: {
     policies: [{ periodSeconds: 60, type: "Percent", value: 30 }],
     selectPolicy: "Max",

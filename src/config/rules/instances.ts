@@ -104,3 +104,31 @@ function autoscalingProblems(inst: ResolvedInstanceConfig): Array<{ path: (strin
   });
   return out;
 }
+
+/** Providers the local runtime's autoscaler has a source for (others run at min_instances there). */
+export const LOCAL_METRICS_PROVIDERS: ReadonlySet<string> = new Set(["cpu", "memory", "active-requests"]);
+
+/**
+ * Warnings for autoscaled instances of clusters on the local backend whose metrics providers it cannot read
+ * (uwsgi, gunicorn, arbitrary-promql …): accepted, but they do not scale there.
+ */
+export function localAutoscalingWarnings(ctx: RuleContext): string[] {
+  const out: string[] = [];
+  for (const inst of ctx.instances) {
+    if (!inst.autoscaled) continue;
+    let local = false;
+    try {
+      local = ctx.system?.clusterBackend(inst.cluster).type === "local";
+    } catch {
+      local = false; // no cluster_backends entry: not a cluster this machine runs
+    }
+    if (!local) continue;
+    for (const p of inst.metrics_providers) {
+      if (LOCAL_METRICS_PROVIDERS.has(p.type) || p.decision_policy === "bespoke") continue;
+      out.push(
+        `${inst.instance} (cluster ${inst.cluster}): metrics provider "${p.type}" is not available on the local backend: it is reported, and does not scale the instance there`,
+      );
+    }
+  }
+  return out;
+}

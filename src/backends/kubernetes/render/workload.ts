@@ -3,6 +3,7 @@
  * Pure and deterministic: keys sorted, `apiVersion`, `kind`, `metadata` first, no undefined values.
  */
 import type { DesiredApp } from "../../../model/app.js";
+import { type Bounds, boundsOf } from "../../../model/autoscaling.js";
 import { OWNER, selectorLabels, workloadLabels } from "./labels.js";
 import { kubernetesAppName, volumeName } from "./names.js";
 import { podTemplate } from "./pod.js";
@@ -39,23 +40,33 @@ export function strategy(app: DesiredApp): Json {
   }
 }
 
+/** An autoscaled app's bounds: an active override's (the reconcile attached it as `app.autoscaling`), else the config's. */
+export function autoscalingBounds(app: DesiredApp): Bounds {
+  const a = app.autoscaling;
+  return a ? { min: a.min_instances, max: a.max_instances } : boundsOf(app.config, undefined);
+}
+
 /** replicas: 0 when stopped; the live count clamped to [min, max] when autoscaled (max when unknown); else instances. */
 export function replicasFor(app: DesiredApp, ctx: RenderContext): number {
   if (app.desired_state === "stop") return 0;
   const c = app.config;
   if (!c.autoscaled || c.max_instances === null) return c.instances;
-  if (ctx.currentReplicas === undefined) return c.max_instances;
-  return Math.min(Math.max(ctx.currentReplicas, c.min_instances), c.max_instances);
+  const b = autoscalingBounds(app);
+  if (ctx.currentReplicas === undefined) return b.max;
+  return Math.min(Math.max(ctx.currentReplicas, b.min), b.max);
 }
 
+/** Whether the app gets an HPA: autoscaled, running, not bespoke, not a StatefulSet, autoscaling not paused. */
 export function wantsHpa(app: DesiredApp): boolean {
   const c = app.config;
+  const b = autoscalingBounds(app);
   return (
     c.autoscaled &&
     c.max_instances !== null &&
-    c.max_instances > 0 &&
-    c.min_instances > 0 &&
+    b.max > 0 &&
+    b.min > 0 &&
     app.desired_state === "start" &&
+    app.autoscaling?.paused !== true &&
     !c.metrics_providers.some((p) => p.decision_policy === "bespoke") &&
     c.persistent_volumes.length === 0
   );
@@ -91,9 +102,9 @@ function hpa(app: DesiredApp, name: string, namespace: string): KubeObject {
     metadata: { labels: { ...selectorLabels(app), [MANAGED]: "true", "yelp.com/pool": c.pool }, name, namespace },
     spec: {
       behavior: { scaleDown },
-      maxReplicas: c.max_instances as number,
+      maxReplicas: autoscalingBounds(app).max,
       metrics,
-      minReplicas: c.min_instances,
+      minReplicas: autoscalingBounds(app).min,
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
     },
   };

@@ -16,6 +16,7 @@ import { ensureImage } from "../../../image/images.js";
 import type { DesiredApp } from "../../../model/app.js";
 import { ensurePrivateDir } from "../private-files.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
+import { SECRETS_DIR_VAR, secretsRoot } from "../task-secrets.js";
 import { followLogs } from "./docker-logs.js";
 import type { Executor, Liveness, Orphan, StartedTask } from "./executor.js";
 
@@ -65,6 +66,7 @@ export class DockerExecutor implements Executor {
   containerEnv(app: DesiredApp, env: Record<string, string>): string[] {
     const out: Record<string, string> = { ...env };
     for (const k of HOST_ONLY) if (app.config.env[k] === undefined) delete out[k];
+    delete out[SECRETS_DIR_VAR]; // a host path: the container sees its secret volumes at their container_path
     out.PAASTA_PORT = String(app.config.container_port);
     return Object.entries(out).map(([k, v]) => `${k}=${v}`);
   }
@@ -82,7 +84,13 @@ export class DockerExecutor implements Executor {
     const c = app.config;
     const port = `${c.container_port}/tcp`;
     const cpus = c.cpus + c.cpu_burst_add;
-    const binds = c.volumes.map((v) => `${v.hostPath}:${v.containerPath}:${v.mode.toLowerCase()}`);
+    const binds = [
+      ...c.volumes.map((v) => `${v.hostPath}:${v.containerPath}:${v.mode.toLowerCase()}`),
+      // The task's secret volume files (written at its start, task-secrets.ts), read-only at their container_path.
+      ...(env[SECRETS_DIR_VAR]
+        ? c.secret_volumes.map((v) => `${join(secretsRoot(task.log_dir), v.container_path)}:${v.container_path}:ro`)
+        : []),
+    ];
     const cmd = this.command(app);
     let container: Dockerode.Container | undefined;
     try {
@@ -143,6 +151,30 @@ export class DockerExecutor implements Executor {
       }
     }
     await container.remove({ force: true }).catch(() => {});
+  }
+
+  /** Each task's container stats (one-shot: no wait for a second sample): total CPU time and memory in use. */
+  async usage(tasks: readonly TaskRecord[]): Promise<Map<string, { cpu_seconds: number; memory_bytes: number }>> {
+    const out = new Map<string, { cpu_seconds: number; memory_bytes: number }>();
+    await Promise.all(
+      tasks.map(async (t) => {
+        if (!t.container_id) return;
+        try {
+          const container = this.engine.docker.getContainer(t.container_id);
+          const s = (await container.stats({ stream: false, "one-shot": true } as { stream: false })) as unknown as {
+            cpu_stats?: { cpu_usage?: { total_usage?: number } };
+            memory_stats?: { usage?: number; stats?: { inactive_file?: number } };
+          };
+          const ns = s.cpu_stats?.cpu_usage?.total_usage;
+          if (ns === undefined) return;
+          const mem = (s.memory_stats?.usage ?? 0) - (s.memory_stats?.stats?.inactive_file ?? 0);
+          out.set(t.id, { cpu_seconds: ns / 1e9, memory_bytes: Math.max(0, mem) });
+        } catch {
+          // gone, or the engine is busy: measured next time
+        }
+      }),
+    );
+    return out;
   }
 
   async liveness(task: TaskRecord): Promise<Liveness> {

@@ -47,6 +47,11 @@ export interface Executor {
     timeoutMs: number,
   ): Promise<number>;
   /**
+   * CPU time (seconds, all of the task's processes) and resident memory (bytes) of each running task, by task
+   * id; a task that cannot be measured is absent. For the local autoscaler.
+   */
+  usage?(tasks: readonly TaskRecord[]): Promise<Map<string, { cpu_seconds: number; memory_bytes: number }>>;
+  /**
    * Tasks this runtime started that the store no longer knows (e.g. spawned just before a crash):
    * returns their task ids, a way to stop them, and what identifies them (to adopt one instead).
    */

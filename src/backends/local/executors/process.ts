@@ -13,6 +13,7 @@ import { PaastaError } from "../../../errors.js";
 import type { DesiredApp } from "../../../model/app.js";
 import { artifactDir, ensureArtifact } from "../artifacts.js";
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../private-files.js";
+import { ProcUsage } from "../proc-usage.js";
 import {
   allProcesses,
   environOf,
@@ -111,6 +112,16 @@ export class ProcessExecutor implements Executor {
       closeSync(out);
       closeSync(err);
     }
+  }
+
+  private readonly proc = new ProcUsage();
+
+  /** Each task's process group, read from /proc (proc-usage.ts). */
+  async usage(tasks: readonly TaskRecord[]): Promise<Map<string, { cpu_seconds: number; memory_bytes: number }>> {
+    const byGroup = new Map(tasks.flatMap((t) => (t.pid === null ? [] : [[t.pid, t.id] as const])));
+    const out = new Map<string, { cpu_seconds: number; memory_bytes: number }>();
+    for (const [pgid, u] of this.proc.read(new Set(byGroup.keys()))) out.set(byGroup.get(pgid) as string, u);
+    return out;
   }
 
   /**
