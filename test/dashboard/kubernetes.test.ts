@@ -18,7 +18,7 @@ import { desiredState } from "../../src/reconcile/desired.js";
 import { type Browser, startBrowser } from "../helpers/browser.js";
 import { BIN, paastaBin, tempDir } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
-import { ensureK8s, kubeClient } from "../helpers/k8s.js";
+import { ensureK8s, exclusiveK8s, kubeClient } from "../helpers/k8s.js";
 import { freePort, getJson, until } from "../helpers/runtime.js";
 
 const TAG = Math.random().toString(36).slice(2, 7);
@@ -35,8 +35,11 @@ describe("the dashboard of paasta api on Kubernetes, in Chromium", () => {
   let sha: string;
   const output: string[] = [];
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
     const kubeconfig = ensureK8s();
+    release = await exclusiveK8s(); // one test file's apps at a time on the shared control plane
     kube = await kubeClient();
     const root = tempDir("paasta-k8s-dashboard-");
     const soa = join(root, "soa");
@@ -88,7 +91,7 @@ describe("the dashboard of paasta api on Kubernetes, in Chromium", () => {
     });
     browser = await startBrowser();
     page = await browser.newPage();
-  }, 300_000);
+  }, 1_300_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -102,6 +105,7 @@ describe("the dashboard of paasta api on Kubernetes, in Chromium", () => {
       await kube.delete("v1", "Namespace", undefined, `paastasvc-${SERVICE}`).catch(() => undefined);
       await backend.close();
     }
+    release?.();
   }, 120_000);
 
   it("paasta api prints the dashboard URL first", () => {

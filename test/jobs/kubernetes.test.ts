@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kube } from "../../src/backends/kubernetes/client.js";
 import { BIN, paastaBin, tempDir } from "../helpers/cli.js";
-import { ensureK8s, kubeClient } from "../helpers/k8s.js";
+import { ensureK8s, exclusiveK8s, kubeClient } from "../helpers/k8s.js";
 import { freePort, getJson, sleep, until } from "../helpers/runtime.js";
 
 type Job = {
@@ -49,8 +49,11 @@ describe("jobs on Kubernetes", () => {
   const done = (j: Job) =>
     j.status?.conditions?.some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
     const kubeconfig = ensureK8s();
+    release = await exclusiveK8s(); // one test file's apps at a time on the shared control plane
     kube = await kubeClient();
     ns = `paasta-jobs-${Date.now().toString(36)}`;
     // Our own namespace, without the managed label (another suite's cleanup of managed namespaces leaves it be).
@@ -127,11 +130,12 @@ flaky:
       (st) => st === 200,
       30_000,
     );
-  }, 240_000);
+  }, 1_300_000);
 
   afterAll(async () => {
     for (const c of children) await stop(c, "SIGKILL");
     if (kube && ns) await kube.delete("v1", "Namespace", undefined, ns);
+    release?.();
   }, 60_000);
 
   it("the DAG runs as Jobs in order; two deployds, then deployd killed and restarted mid-run: one Job per action", async () => {

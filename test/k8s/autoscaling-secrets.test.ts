@@ -31,7 +31,7 @@ import { SecretSource } from "../../src/secrets/source.js";
 import { ageEncrypt, ageKeygen, writeSecretsSystemConfig } from "../helpers/age.js";
 import { BIN, paastaBin, tempDir } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
-import { ensureK8s, kubeClient } from "../helpers/k8s.js";
+import { ensureK8s, exclusiveK8s, kubeClient } from "../helpers/k8s.js";
 import { freePort, getJson, until } from "../helpers/runtime.js";
 
 type Obj = {
@@ -91,8 +91,11 @@ describe("secrets and autoscaling overrides on Kubernetes", () => {
   const hpa = () => kube.get<Obj>("autoscaling/v2", "HorizontalPodAutoscaler", nsOf(SCALED), `${SCALED}-main`);
   const decode = (o: Obj | undefined) => Buffer.from(o?.data?.db_password ?? "", "base64").toString();
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
     const kubeconfig = ensureK8s();
+    release = await exclusiveK8s(); // one test file's apps at a time on the shared control plane
     kube = await kubeClient();
     const root = tempDir("paasta-k8s-secrets-");
     soa = join(root, "soa");
@@ -134,7 +137,7 @@ describe("secrets and autoscaling overrides on Kubernetes", () => {
     backend = new KubernetesBackend(kube, CLUSTER);
     backend.useSecrets(new SecretSource(soa, system).preload());
     await applyMine();
-  }, 300_000);
+  }, 1_300_000);
 
   afterAll(async () => {
     await autoscaler?.stop();
@@ -149,6 +152,7 @@ describe("secrets and autoscaling overrides on Kubernetes", () => {
       await kube.delete("v1", "ConfigMap", "paasta-system", `paasta-record-${autoscalingRecordName(CLUSTER)}`);
       kube.close();
     }
+    release?.();
   }, 120_000);
 
   it("a Secret per service secret, labelled as ours, annotated with the signature; the pods reference it", async () => {
