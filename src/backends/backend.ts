@@ -72,6 +72,7 @@ export {
   canReadLogs,
   canReadScaling,
   canReadUsage,
+  canReportTaskExits,
   canRestartReplica,
   canRunBatch,
   canScaleReplicas,
@@ -91,6 +92,8 @@ export {
   type SharedObjectCleanup,
   type StateCache,
   type StatusLister,
+  type TaskExit,
+  type TaskExitSource,
   type UsageReader,
 } from "./powers.js";
 

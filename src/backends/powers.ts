@@ -152,6 +152,23 @@ export interface BatchRunner {
   batch(): BatchStore;
 }
 
+/** A replica of a long-running app that ended on its own (crashed, OOM-killed …), not one the backend stopped. */
+export interface TaskExit {
+  readonly service: string;
+  readonly instance: string;
+  readonly task: string;
+  readonly exitCode: number | null;
+  /** What the backend can tell: "exited with code 3", "OOMKilled: …". */
+  readonly reason: string;
+  readonly at: string;
+}
+
+/** Reports task exits as they are noticed (the monitor's OOM check listens through the runtime's events). */
+export interface TaskExitSource {
+  /** Subscribes; returns the unsubscribe function. */
+  onTaskExit(fn: (e: TaskExit) => void): () => void;
+}
+
 type Any = object;
 
 export function canRestartReplica<B extends Any>(b: B): b is B & ReplicaRestarter {
@@ -199,6 +216,10 @@ export function canDeliverSecrets<B extends Any>(b: B): b is B & SecretDelivery 
 
 export function canCleanupShared<B extends Any>(b: B): b is B & SharedObjectCleanup {
   return typeof (b as Partial<SharedObjectCleanup>).cleanupShared === "function";
+}
+
+export function canReportTaskExits<B extends Any>(b: B): b is B & TaskExitSource {
+  return typeof (b as Partial<TaskExitSource>).onTaskExit === "function";
 }
 
 export function canRunBatch<B extends Any>(b: B): b is B & BatchRunner {

@@ -24,6 +24,7 @@ import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component
 import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
 import { JobConfigs } from "./scheduler/configs.js";
 import { jobsApi } from "./scheduler/jobs-api.js";
+import { publishTaskExits } from "./task-exits.js";
 
 export interface ClusterHostOptions {
   readonly soaDir: string;
@@ -68,7 +69,7 @@ class BackendComponent implements Component {
 }
 
 async function context(o: ClusterHostOptions): Promise<RuntimeContext> {
-  return {
+  const ctx: RuntimeContext = {
     cluster: o.cluster,
     soaDir: o.soaDir,
     system: o.system,
@@ -79,6 +80,8 @@ async function context(o: ClusterHostOptions): Promise<RuntimeContext> {
     version: o.version,
     env: o.env,
   };
+  publishTaskExits(ctx);
+  return ctx;
 }
 
 async function started(ctx: RuntimeContext, ...components: Component[]): Promise<ClusterHost> {

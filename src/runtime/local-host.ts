@@ -27,6 +27,7 @@ import { registerProxyMetrics } from "./proxy/proxy-metrics.js";
 import { type MeshView, meshStatusReader, meshView } from "./proxy/proxy-status.js";
 import { ReconcileComponent, type ReconcileOptions } from "./reconcile-component.js";
 import { SchedulerComponent, type SchedulerOptions } from "./scheduler/component.js";
+import { publishTaskExits } from "./task-exits.js";
 
 export interface LocalHostOptions extends ReconcileOptions {
   readonly soaDir: string;
@@ -122,6 +123,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<LocalHost> {
     version: o.version,
     env,
   };
+  publishTaskExits(ctx);
   registerTaskMetrics(
     ctx.metrics.registry,
     () => {

@@ -4,7 +4,7 @@
  * builds one; adoption, launch, health checks, stopping, liveness and log capture receive it.
  */
 import type { DesiredApp } from "../../model/app.js";
-import type { SecretReader } from "../powers.js";
+import type { SecretReader, TaskExit } from "../powers.js";
 import type { Backoffs } from "./backoff.js";
 import type { MeshDrainer } from "./drain.js";
 import type { Executor } from "./executors/executor.js";
@@ -45,6 +45,8 @@ export interface SupervisorContext {
   readonly book: TaskBook;
   readonly backoffs: Backoffs;
   readonly counters: SupervisorCounters;
+  /** Who hears of tasks that ended on their own (the TaskExitSource power). */
+  readonly exitListeners: Set<(e: TaskExit) => void>;
   /** How tasks' secrets are decrypted (set by the host through the SecretDelivery power). */
   readonly delivery: { secrets?: SecretReader };
   now(): number;

@@ -25,6 +25,8 @@ import type {
   SecretDelivery,
   SecretReader,
   StatusLister,
+  TaskExit,
+  TaskExitSource,
   UsageReader,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
@@ -72,7 +74,8 @@ export class LocalBackend
     SecretDelivery,
     MeshRouter,
     MeshMembership,
-    BatchRunner
+    BatchRunner,
+    TaskExitSource
 {
   readonly kind = "local";
   /** Applying only records the app; the supervisor does the work. */
@@ -252,6 +255,10 @@ export class LocalBackend
 
   useSecrets(reader: SecretReader): void {
     this.supervisor.useSecrets(reader);
+  }
+
+  onTaskExit(fn: (e: TaskExit) => void): () => void {
+    return this.supervisor.onTaskExit(fn);
   }
 
   async remove(ref: AppRef): Promise<void> {

@@ -33,6 +33,6 @@ export async function checkLiveness(ctx: SupervisorContext): Promise<void> {
     if (l.alive) continue;
     captureOutput(ctx.log, ctx.store, t);
     if (t.state === "draining") finishTask(ctx, t, "stopped", l.exitCode, null);
-    else failTask(ctx, t, l.exitCode, `exited with code ${l.exitCode ?? "unknown"}`);
+    else failTask(ctx, t, l.exitCode, l.reason ?? `exited with code ${l.exitCode ?? "unknown"}`);
   }
 }

@@ -10,7 +10,7 @@
  * backoff.ts (crash loops), task-end.ts; their shared state is context.ts and task-book.ts.
  */
 import type { DesiredApp } from "../../model/app.js";
-import type { SecretReader } from "../powers.js";
+import type { SecretReader, TaskExit } from "../powers.js";
 import { type AdoptionResult, adopt } from "./adoption.js";
 import { type Backoff, Backoffs } from "./backoff.js";
 import type { SupervisorContext, SupervisorOptions } from "./context.js";
@@ -47,6 +47,7 @@ export class Supervisor {
       backoffs: new Backoffs(),
       counters: { bounces: 0, healthFailures: 0 },
       delivery: {},
+      exitListeners: new Set(),
       now: options.now ?? Date.now,
       poke: () => this.poke(),
     };
@@ -66,6 +67,12 @@ export class Supervisor {
   /** What the executor measures of these tasks (CPU time, memory), when it can. */
   executorUsage(tasks: readonly TaskRecord[]): Promise<Map<string, { cpu_seconds: number; memory_bytes: number }>> {
     return this.ctx.executor.usage?.(tasks) ?? Promise.resolve(new Map());
+  }
+
+  /** Subscribes to tasks that ended on their own (crashed, OOM-killed); returns the unsubscribe function. */
+  onTaskExit(fn: (e: TaskExit) => void): () => void {
+    this.ctx.exitListeners.add(fn);
+    return () => this.ctx.exitListeners.delete(fn);
   }
 
   /** How tasks' SECRET() values are decrypted at their start (task-secrets.ts). */

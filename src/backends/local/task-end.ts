@@ -38,4 +38,21 @@ export function finishTask(
 export function failTask(ctx: SupervisorContext, t: TaskRecord, exitCode: number | null, reason: string): void {
   finishTask(ctx, t, "failed", exitCode, reason);
   ctx.backoffs.record(t, reason, ctx.now());
+  if (reason.startsWith("OOMKilled")) {
+    ctx.log.write({
+      service: t.service,
+      instance: t.instance,
+      component: "oom",
+      message: `${t.id}: ${reason}`,
+      task: t.id,
+    });
+  }
+  const exit = { service: t.service, instance: t.instance, task: t.id, exitCode, reason };
+  for (const fn of ctx.exitListeners) {
+    try {
+      fn({ ...exit, at: new Date(ctx.now()).toISOString() });
+    } catch {
+      // a listener's failure is its own
+    }
+  }
 }

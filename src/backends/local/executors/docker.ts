@@ -113,6 +113,8 @@ export class DockerExecutor implements Executor {
         HostConfig: {
           Init: true,
           Memory: Math.round(c.mem * 1024 * 1024),
+          // PaaSTA's docker path: --memory-swap=mem+64m
+          MemorySwap: Math.round((c.mem + 64) * 1024 * 1024),
           CpuPeriod: c.cfs_period_us,
           CpuQuota: Math.round(cpus * c.cfs_period_us),
           Binds: binds,
@@ -193,7 +195,10 @@ export class DockerExecutor implements Executor {
     }
     if (info.State.Status === "created") return { alive: true };
     await this.finish(task, container, info.State.ExitCode);
-    return { alive: false, exitCode: info.State.ExitCode };
+    const oom = info.State.OOMKilled
+      ? `OOMKilled: exited with code ${info.State.ExitCode} (it used more memory than its mem)`
+      : undefined;
+    return { alive: false, exitCode: info.State.ExitCode, ...(oom ? { reason: oom } : {}) };
   }
 
   async stop(task: TaskRecord, graceSeconds: number): Promise<void> {

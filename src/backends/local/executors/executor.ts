@@ -19,7 +19,10 @@ export interface Orphan {
   kill(): Promise<void>;
 }
 
-export type Liveness = { readonly alive: true } | { readonly alive: false; readonly exitCode: number | null };
+export type Liveness =
+  | { readonly alive: true }
+  /** `reason`: what the executor can tell beyond the exit code (the engine saying it OOM-killed the task). */
+  | { readonly alive: false; readonly exitCode: number | null; readonly reason?: string };
 
 export interface Executor {
   readonly name: "process" | "docker";
