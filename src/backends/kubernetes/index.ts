@@ -104,7 +104,7 @@ export class KubernetesBackend
   ) {
     this.cache = new KubeCache(kube);
     this.records = new ConfigMapRecords(kube, recordsNamespace);
-    this.mesh = new KubernetesMesh(kube, cluster);
+    this.mesh = new KubernetesMesh(kube, cluster, this.cache);
   }
 
   observeRoutes(): Promise<ObservedRoute[]> {

@@ -7,6 +7,7 @@
 import type { AppRef } from "../../model/app.js";
 import type { DesiredRoute, MeshBackend, MeshNamespaceStatus, MeshStatus, ObservedRoute } from "../../model/mesh.js";
 import type { ApplyResult } from "../backend.js";
+import type { KubeCache } from "./cache/index.js";
 import type { Kube } from "./client.js";
 import { firstDifference } from "./drift.js";
 import {
@@ -41,11 +42,17 @@ export class KubernetesMesh {
   constructor(
     private readonly kube: Kube,
     private readonly cluster: string,
+    /** The watched copy (deployd, paasta api): read instead of listing once it is complete. */
+    private readonly cache?: KubeCache,
   ) {}
 
   private async listServices(registration?: string): Promise<KubeObject[]> {
-    const all = await this.kube.list<KubeObject>("v1", "Service", SELECTOR);
+    const all =
+      this.cache?.ready && this.cache.has("Service")
+        ? this.cache.objects("Service")
+        : await this.kube.list<KubeObject>("v1", "Service", SELECTOR);
     return all
+      .filter((s) => !(s.metadata as { deletionTimestamp?: string }).deletionTimestamp) // deleted by this process
       .map((s) => ({ ...s, kind: "Service", apiVersion: "v1" }))
       .filter((s) => registration === undefined || registrationOf(s) === registration);
   }
@@ -74,7 +81,7 @@ export class KubernetesMesh {
           firstDifference(rendered.metadata.annotations, here.metadata.annotations, "metadata.annotations"))
         : "absent";
       if (!drift) continue;
-      await this.kube.apply(rendered);
+      this.cache?.noteApplied({ ...(await this.kube.apply<KubeObject>(rendered)), kind: "Service", apiVersion: "v1" });
       wrote = true;
     }
     // Services of the route in namespaces where none of its instances runs any more.
@@ -82,6 +89,7 @@ export class KubernetesMesh {
     for (const s of live) {
       if (wanted.has(`${s.metadata.namespace}/${s.metadata.name}`)) continue;
       await this.kube.delete("v1", "Service", s.metadata.namespace, s.metadata.name);
+      this.cache?.noteDeleted("Service", s.metadata.namespace, s.metadata.name);
       wrote = true;
     }
     if (!wrote) return "unchanged";
@@ -90,7 +98,10 @@ export class KubernetesMesh {
 
   async removeRoute(route: ObservedRoute): Promise<void> {
     const live = this.services.get(route.registration) ?? (await this.listServices(route.registration));
-    for (const s of live) await this.kube.delete("v1", "Service", s.metadata.namespace, s.metadata.name);
+    for (const s of live) {
+      await this.kube.delete("v1", "Service", s.metadata.namespace, s.metadata.name);
+      this.cache?.noteDeleted("Service", s.metadata.namespace, s.metadata.name);
+    }
     this.services.delete(route.registration);
   }
 

@@ -169,6 +169,7 @@ export class LocalBackend
       runtimeId: this.runtimeId,
       stateDir: this.o.stateDir,
       inheritEnv: this.o.inheritEnv,
+      secrets: () => this.supervisor.secrets,
     });
     return this.batchStore;
   }

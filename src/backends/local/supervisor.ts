@@ -75,6 +75,11 @@ export class Supervisor {
     return () => this.ctx.exitListeners.delete(fn);
   }
 
+  /** The reader tasks' secrets are decrypted with (batch work uses it too); none until the host gives one. */
+  get secrets(): SecretReader | undefined {
+    return this.ctx.delivery.secrets;
+  }
+
   /** How tasks' SECRET() values are decrypted at their start (task-secrets.ts). */
   useSecrets(reader: SecretReader): void {
     this.ctx.delivery.secrets = reader;

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { PaastaError } from "../../errors.js";
 import type { DesiredApp } from "../../model/app.js";
 import { writeSecretFiles } from "../../secrets/deliver.js";
+import { refersToSecrets } from "../../secrets/source.js";
 import type { SecretReader } from "../powers.js";
 
 /** The variable that tells a process-executor task where its secret volumes are. */
@@ -27,6 +28,18 @@ export function hasSecrets(app: DesiredApp): boolean {
 }
 
 /**
+ * The secrets of a batch process (a job action's attempt, a one-off run): decided by its config, as no
+ * reconcile recorded signatures for it. Same delivery as a task's; the files go with `removeTaskSecrets(dir)`.
+ */
+export function deliverBatchSecrets(
+  reader: SecretReader | undefined,
+  app: DesiredApp,
+  dir: string,
+): Promise<Record<string, string>> {
+  return refersToSecrets(app) ? decryptInto(reader, app, dir) : Promise.resolve({});
+}
+
+/**
  * Decrypts the app's secrets for one task, writes its volume files, and returns the variables to add to its
  * environment (the SECRET() values, and PAASTA_SECRETS_DIR when it has secret volumes).
  */
@@ -35,7 +48,14 @@ export async function deliverTaskSecrets(
   app: DesiredApp,
   taskDir: string,
 ): Promise<Record<string, string>> {
-  if (!hasSecrets(app)) return {};
+  return hasSecrets(app) ? decryptInto(reader, app, taskDir) : {};
+}
+
+async function decryptInto(
+  reader: SecretReader | undefined,
+  app: DesiredApp,
+  taskDir: string,
+): Promise<Record<string, string>> {
   if (!reader)
     throw new PaastaError("PAASTA_SECRETS_NOT_CONFIGURED", {
       environment: app.cluster,

@@ -1,6 +1,6 @@
 /**
  * The watched copy of everything paasta manages on a cluster (one informer per kind, informer.ts): managed
- * Deployments, StatefulSets, HPAs, PDBs and Pods indexed by `service.instance`, our Secrets, and all Namespaces. `deployd`
+ * Deployments, StatefulSets, HPAs, PDBs and Pods indexed by `service.instance`, our Secrets and Services, and all Namespaces. `deployd`
  * and `paasta api` read it instead of listing: a pass compares against memory, a status is a lookup.
  *
  * `KubeStateReader` is the read side other Kubernetes code uses (status, the monitor's checks, the scheduler):
@@ -36,6 +36,8 @@ export const CACHED_KINDS: readonly KindSpec[] = [
   { apiVersion: "v1", kind: "Pod", labelSelector: MANAGED_SELECTOR, index: instanceKey },
   // the Secrets of SECRET() values (one per service secret and namespace: not indexed by instance)
   { apiVersion: "v1", kind: "Secret", labelSelector: `${MANAGED_SELECTOR},paasta.yelp.com/secret=true` },
+  // the Services of mesh registrations (one per registration and namespace: not indexed by instance)
+  { apiVersion: "v1", kind: "Service", labelSelector: `${MANAGED_SELECTOR},paasta.yelp.com/registration` },
   // every namespace (ours carry the label, but an app may name one that exists already)
   { apiVersion: "v1", kind: "Namespace" },
 ];

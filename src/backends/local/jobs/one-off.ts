@@ -8,10 +8,12 @@ import { join } from "node:path";
 import type Database from "better-sqlite3";
 import { oneOffCommand } from "../../../model/jobs/app.js";
 import type { OneOffRecord, OneOffRuns, OneOffSpec } from "../../batch.js";
+import type { SecretReader } from "../../powers.js";
 import type { Executor } from "../executors/executor.js";
 import { captureOutput } from "../log-capture.js";
 import type { RuntimeLog } from "../runtime-log.js";
 import type { Store } from "../store.js";
+import { deliverBatchSecrets, removeTaskSecrets } from "../task-secrets.js";
 import { identity, type Launch, launchFor, taskFor } from "./launch.js";
 
 const SCHEMA = `
@@ -42,6 +44,7 @@ export class LocalOneOffs implements OneOffRuns {
       runtimeId: string;
       stateDir: string;
       inheritEnv?: NodeJS.ProcessEnv;
+      secrets?: () => SecretReader | undefined;
     },
   ) {
     db.exec(SCHEMA);
@@ -101,10 +104,12 @@ export class LocalOneOffs implements OneOffRuns {
       .prepare(`INSERT INTO one_off_runs (${cols.join(", ")}) VALUES (${cols.map((c) => `@${c}`).join(", ")})`)
       .run(row);
     try {
-      const started = await this.o.executor.start(this.task(row, launch), launch.app, launch.env);
+      const secrets = await deliverBatchSecrets(this.o.secrets?.(), launch.app, row.log_dir);
+      const started = await this.o.executor.start(this.task(row, launch), launch.app, { ...launch.env, ...secrets });
       this.update(id, identity(started));
     } catch (e) {
       this.update(id, { state: "failed", ended_at: Date.now(), reason: `could not start: ${(e as Error).message}` });
+      removeTaskSecrets(row.log_dir);
     }
     this.watch();
     return this.record(this.row(id) as Row);
@@ -158,6 +163,7 @@ export class LocalOneOffs implements OneOffRuns {
         continue;
       }
       const reason = this.row(r.id)?.reason ?? null;
+      removeTaskSecrets(r.log_dir);
       this.update(r.id, {
         state: l.exitCode === 0 && reason === null ? "succeeded" : "failed",
         ended_at: Date.now(),

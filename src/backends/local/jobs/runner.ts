@@ -10,10 +10,12 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { JobControl, JobRecords, JobRef, RunRecord } from "../../../model/jobs/records.js";
 import type { AttemptRef, JobFilter, JobRunStore, LaunchSpec, NewRun, RunRef } from "../../batch.js";
+import type { SecretReader } from "../../powers.js";
 import type { Executor, Orphan } from "../executors/executor.js";
 import { captureOutput } from "../log-capture.js";
 import type { RuntimeLog } from "../runtime-log.js";
 import { recordedExitCode, type Store } from "../store.js";
+import { deliverBatchSecrets, removeTaskSecrets } from "../task-secrets.js";
 import { batchRuntimeId, identity, type Launch, launchFor, processAlive, taskFor } from "./launch.js";
 import { type AttemptRow, JobTables } from "./tables.js";
 
@@ -24,6 +26,8 @@ export interface LocalBatchOptions {
   readonly runtimeId: string;
   readonly stateDir: string;
   readonly inheritEnv?: NodeJS.ProcessEnv;
+  /** How SECRET() values are decrypted at each start (the supervisor's reader; none until the host gives one). */
+  readonly secrets?: () => SecretReader | undefined;
 }
 
 /** Seconds an attempt being killed gets between SIGTERM and SIGKILL. */
@@ -114,7 +118,10 @@ export class LocalJobRuns implements JobRunStore {
   private async launch(row: AttemptRow, launch: Launch): Promise<void> {
     this.launching.add(row.task_id);
     try {
-      const started = await this.o.executor.start(taskFor(row, launch.app), launch.app, launch.env);
+      // Plaintexts go to the process only: `launch` (stored) keeps the references.
+      const secrets = await deliverBatchSecrets(this.o.secrets?.(), launch.app, row.log_dir);
+      const env = { ...launch.env, ...secrets };
+      const started = await this.o.executor.start(taskFor(row, launch.app), launch.app, env);
       this.tables.updateAttempt(row.task_id, { state: "running", started_at: Date.now(), ...identity(started) });
       this.lifecycle(
         row,
@@ -143,6 +150,7 @@ export class LocalJobRuns implements JobRunStore {
 
   private end(row: AttemptRow, state: "succeeded" | "failed", exitCode: number | null, reason: string | null): void {
     this.tables.updateAttempt(row.task_id, { state, ended_at: Date.now(), exit_code: exitCode, reason });
+    removeTaskSecrets(row.log_dir);
     const how =
       state === "succeeded"
         ? "succeeded"
