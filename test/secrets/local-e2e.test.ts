@@ -36,6 +36,10 @@ const instance = (volume: boolean) => `main:
   cmd: node server.js
   instances: 1
   deploy_group: dev.everything
+  # healthy once it listens (without a health check a task is healthy as soon as it runs)
+  healthcheck_mode: tcp
+  healthcheck_grace_period_seconds: 0
+  healthcheck_interval_seconds: 0.2
   env:
     DB_PASSWORD: SECRET(db_password)
 ${volume ? "  secret_volumes:\n    - container_path: /etc/creds\n      secret_name: db_password\n" : ""}`;
