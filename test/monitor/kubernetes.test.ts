@@ -20,7 +20,7 @@ import { recordName } from "../../src/runtime/monitor/state.js";
 import { type Receiver, startReceiver } from "../helpers/alertmanager.js";
 import { BIN, paastaBin, tempDir } from "../helpers/cli.js";
 import { git } from "../helpers/git.js";
-import { ensureK8s, exclusiveK8s, kubeClient } from "../helpers/k8s.js";
+import { ensureK8s, exclusiveK8s, kubeClient, kubectl } from "../helpers/k8s.js";
 import { freePort, until } from "../helpers/runtime.js";
 
 const TAG = Math.random().toString(36).slice(2, 7);
@@ -36,7 +36,7 @@ const INSTANCE = (extra: string) => `main:
 ${extra}`;
 
 interface Hook {
-  paasta: { kind: string; event: { name: string; team: string; output: string; status: number } };
+  paasta: { kind: string; event: { name: string; team: string; output: string; status: number; page: boolean } };
 }
 
 describe("monitor on Kubernetes: replication from Ready pods", () => {
@@ -157,5 +157,51 @@ describe("monitor on Kubernetes: replication from Ready pods", () => {
     } finally {
       await api.stop();
     }
+  }, 60_000);
+
+  it("a container the kubelet reports OOMKilled raises oom-killer.S.I for the owning team, without paging", async () => {
+    // kwok (the kubelets' stand-in) never OOM-kills: the report a kubelet would write is written here, through
+    // the real API server's status subresource. Not modelled: the kernel, the kubelet's own restart.
+    const ns = `paastasvc-${GOOD}`;
+    const pods = JSON.parse(kubectl(["get", "pods", "-n", ns, "-o", "json"]).stdout) as {
+      items: Array<{ metadata: { name: string }; spec: { containers: Array<{ name: string; image: string }> } }>;
+    };
+    const target = pods.items[0];
+    expect(target).toBeDefined();
+    const now = new Date().toISOString();
+    const containerStatuses = target?.spec.containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      imageID: "",
+      ready: true,
+      started: true,
+      restartCount: 1,
+      state: { running: { startedAt: now } },
+      lastState: { terminated: { exitCode: 137, reason: "OOMKilled", startedAt: now, finishedAt: now } },
+    }));
+    const patch = JSON.stringify({ status: { containerStatuses } });
+    const r = kubectl([
+      "patch",
+      "pod",
+      target?.metadata.name ?? "",
+      "-n",
+      ns,
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      patch,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const oom = await until(
+      async () => hooks(`oom-killer.${GOOD}.main`),
+      (l) => l.some((h) => h.paasta.kind === "fire"),
+      30_000,
+    ).catch((e) => {
+      throw new Error(`${(e as Error).message}\nmonitor output:\n${output.join("")}`);
+    });
+    const fire = oom.find((h) => h.paasta.kind === "fire");
+    expect(fire?.paasta.event.team).toBe("a");
+    expect(fire?.paasta.event.output).toContain(`task ${target?.metadata.name}: OOMKilled: exited with code 137`);
+    expect(fire?.paasta.event.page).toBe(false);
   }, 60_000);
 });

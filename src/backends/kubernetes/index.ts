@@ -29,6 +29,8 @@ import type {
   SharedObjectCleanup,
   StateCache,
   StatusLister,
+  TaskExit,
+  TaskExitSource,
 } from "../backend.js";
 import type { BatchStore } from "../batch.js";
 import type { MeshRouter, MeshStatusReader } from "../mesh-powers.js";
@@ -49,6 +51,7 @@ import { cleanupSecrets, SECRET_SELECTOR, secretsOf } from "./secrets.js";
 import { fingerprint, inputHash, type Verified } from "./skip.js";
 import { instanceStatus } from "./status.js";
 import { listStatuses } from "./status-list.js";
+import { watchTaskExits } from "./task-exits.js";
 
 const selectorOf = (ref: AppRef) =>
   `${MANAGED_SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
@@ -77,7 +80,8 @@ export class KubernetesBackend
     SharedObjectCleanup,
     MeshRouter,
     MeshStatusReader,
-    BatchRunner
+    BatchRunner,
+    TaskExitSource
 {
   readonly kind = "kubernetes";
   /** Apps a pass handles at once: writes are paced by the client's adaptive gate, not by this number. */
@@ -212,6 +216,11 @@ export class KubernetesBackend
 
   useSecrets(reader: SecretReader): void {
     this.secrets = reader;
+  }
+
+  /** Container restarts of managed pods, as the watched copy sees them (task-exits.ts): needs the cache started. */
+  onTaskExit(fn: (e: TaskExit) => void): () => void {
+    return watchTaskExits(this.cache, fn);
   }
 
   /** Deletes our Secrets no desired app and no live workload uses (called by the pass, under its rails). */
