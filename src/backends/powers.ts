@@ -163,6 +163,15 @@ export interface TaskExit {
   readonly at: string;
 }
 
+/** How every backend words an exit the engine or the kubelet says was an OOM kill. */
+export function oomKilledReason(exitCode: number | string | null): string {
+  return `OOMKilled: exited with code ${exitCode ?? "unknown"} (it used more memory than its mem)`;
+}
+
+export function isOomKilled(reason: string): boolean {
+  return reason.startsWith("OOMKilled:");
+}
+
 /** Reports task exits as they are noticed (the monitor's OOM check listens through the runtime's events). */
 export interface TaskExitSource {
   /** Subscribes; returns the unsubscribe function. */

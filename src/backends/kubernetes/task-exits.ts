@@ -4,7 +4,7 @@
  * detection (`podExits`) and the subscription the backend's TaskExitSource power hands out. Pods that end
  * without a restart (a Job's) are not reported: the scheduler records those itself.
  */
-import type { TaskExit } from "../powers.js";
+import { oomKilledReason, type TaskExit } from "../powers.js";
 import type { KubeStateReader } from "./cache/index.js";
 import type { KubeObject } from "./render/types.js";
 
@@ -27,7 +27,7 @@ function statuses(pod: KubeObject | undefined): ContainerStatus[] {
 /** The reason in the words the local runtime uses: `OOMKilled: exited with code 137`, `exited with code 3 (Error)`. */
 export function exitReason(t: Terminated): string {
   const code = t.exitCode ?? "unknown";
-  if (t.reason === "OOMKilled") return `OOMKilled: exited with code ${code} (it used more memory than its mem)`;
+  if (t.reason === "OOMKilled") return oomKilledReason(code);
   return `exited with code ${code}${t.reason ? ` (${t.reason})` : ""}`;
 }
 

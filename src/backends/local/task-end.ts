@@ -3,6 +3,7 @@
  * bookkeeping and secret files gone, and one `task_lifecycle` line in the log stream. Idempotent: a task that already
  * ended is left as it is.
  */
+import { isOomKilled } from "../powers.js";
 import type { SupervisorContext } from "./context.js";
 import { isTerminal, type TaskRecord } from "./store.js";
 import { removeTaskSecrets } from "./task-secrets.js";
@@ -38,7 +39,7 @@ export function finishTask(
 export function failTask(ctx: SupervisorContext, t: TaskRecord, exitCode: number | null, reason: string): void {
   finishTask(ctx, t, "failed", exitCode, reason);
   ctx.backoffs.record(t, reason, ctx.now());
-  if (reason.startsWith("OOMKilled")) {
+  if (isOomKilled(reason)) {
     ctx.log.write({
       service: t.service,
       instance: t.instance,

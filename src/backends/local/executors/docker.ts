@@ -14,6 +14,7 @@ import { execInContainer } from "../../../image/container-exec.js";
 import { describe, type Engine, isNotFound } from "../../../image/engine.js";
 import { ensureImage } from "../../../image/images.js";
 import type { DesiredApp } from "../../../model/app.js";
+import { oomKilledReason } from "../../powers.js";
 import { ensurePrivateDir } from "../private-files.js";
 import { recordedExitCode, type TaskRecord } from "../store.js";
 import { SECRETS_DIR_VAR, secretsRoot } from "../task-secrets.js";
@@ -195,9 +196,7 @@ export class DockerExecutor implements Executor {
     }
     if (info.State.Status === "created") return { alive: true };
     await this.finish(task, container, info.State.ExitCode);
-    const oom = info.State.OOMKilled
-      ? `OOMKilled: exited with code ${info.State.ExitCode} (it used more memory than its mem)`
-      : undefined;
+    const oom = info.State.OOMKilled ? oomKilledReason(info.State.ExitCode) : undefined;
     return { alive: false, exitCode: info.State.ExitCode, ...(oom ? { reason: oom } : {}) };
   }
 
