@@ -7,49 +7,15 @@
 //  3. Kubernetes (the test control plane): one scheduler pass over 1,000 jobs (each with a recorded run) with
 //     nothing due: time (target ≤ 1 s) and writes (target 0).
 // Real processes, real git, the real API server. Prints one JSON object.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BIN, CLK_TCK, cpuTicks, git, localCluster, REPO, sleep, until as untilEvery } from "./common.js";
 
-const REPO = new URL("..", import.meta.url).pathname;
-const BIN = join(REPO, "bin/paasta.js");
+const until = (fn, ok, timeoutMs) => untilEvery(fn, ok, timeoutMs, 100);
+
 const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
-const env0 = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "b",
-  GIT_AUTHOR_EMAIL: "b@example.org",
-  GIT_COMMITTER_NAME: "b",
-  GIT_COMMITTER_EMAIL: "b@example.org",
-};
-const git = (args, cwd) => execFileSync("git", args, { cwd, env: env0, encoding: "utf8" }).trim();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-async function until(fn, ok, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (ok(v)) return v;
-    } catch {}
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(100);
-  }
-}
-const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-function cpuTicks(pid) {
-  const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return Number(f[11]) + Number(f[12]);
-}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** A local cluster: service `svc` (a repo, deployed) with `tron` as its tron-dev.yaml, plus `extra` services. */
@@ -70,26 +36,13 @@ async function workspace(tron, extra = () => {}) {
   };
   service("svc", tron ? { "tron-dev.yaml": tron } : {});
   extra(service);
-  const port = await freePort();
-  mkdirSync(join(root, "etc"));
-  writeFileSync(
-    join(root, "etc/paasta.json"),
-    JSON.stringify({
-      cluster: "dev",
-      clusters: ["dev"],
-      soa_dir: soa,
-      api_endpoints: { dev: `http://127.0.0.1:${port}` },
-      api_auth_token: "t",
-      cluster_backends: { dev: { type: "local", executor: "process", state_dir: join(root, "state") } },
-    }),
-  );
-  const env = { ...env0, PAASTA_SYSTEM_CONFIG_DIR: join(root, "etc"), PAASTA_CACHE_DIR: join(root, "cache") };
+  const { env, api } = await localCluster(root, soa);
   spawnSync(
     process.execPath,
     [BIN, "mark-for-deployment", "-s", "svc", "-c", git(["rev-parse", "HEAD"], repo), "-l", "dev.everything"],
     { env },
   );
-  return { root, env, api: `http://127.0.0.1:${port}` };
+  return { root, env, api };
 }
 
 async function withUp(ws, fn) {

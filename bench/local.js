@@ -6,32 +6,13 @@
 //     and its RSS (target < 150 MB).
 //  3. `paasta status -s hello` wall time (median of 5 runs); target < 0.5 s.
 // Real processes, real git, the real CLI. Prints one JSON object.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BIN, CLK_TCK, cpuTicks, git, localCluster, REPO, sleep, until } from "./common.js";
 
-const REPO = new URL("..", import.meta.url).pathname;
-const BIN = join(REPO, "bin/paasta.js");
 const GRACE = 0.5;
-const env0 = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "b",
-  GIT_AUTHOR_EMAIL: "b@example.org",
-  GIT_COMMITTER_NAME: "b",
-  GIT_COMMITTER_EMAIL: "b@example.org",
-};
-const git = (args, cwd) => execFileSync("git", args, { cwd, env: env0, encoding: "utf8" }).trim();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 async function workspace(idle) {
   const root = mkdtempSync(join(tmpdir(), "paasta-bench-local-"));
@@ -59,44 +40,13 @@ async function workspace(idle) {
     ).join("");
     svc(`idle${s}`, body);
   }
-  const port = await freePort();
-  mkdirSync(join(root, "etc"));
-  writeFileSync(
-    join(root, "etc/paasta.json"),
-    JSON.stringify({
-      cluster: "dev",
-      clusters: ["dev"],
-      soa_dir: soa,
-      api_endpoints: { dev: `http://127.0.0.1:${port}` },
-      api_auth_token: "t",
-      cluster_backends: { dev: { type: "local", executor: "process", state_dir: join(root, "state") } },
-    }),
-  );
-  const env = { ...env0, PAASTA_SYSTEM_CONFIG_DIR: join(root, "etc"), PAASTA_CACHE_DIR: join(root, "cache") };
-  return { root, soa, repo, env, api: `http://127.0.0.1:${port}` };
+  const { env, stateDir, cache, api } = await localCluster(root, soa);
+  return { root, soa, repo, env, api, stateDir, cache };
 }
 
 const paasta = (ws, args) => spawnSync(process.execPath, [BIN, ...args], { env: ws.env, encoding: "utf8" });
 const getJson = async (url) => (await fetch(url)).json();
-async function until(fn, ok, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (ok(v)) return v;
-    } catch {}
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(20);
-  }
-}
-function cpuTicks(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8")
-    .slice(readFileSync(`/proc/${pid}/stat`, "utf8").lastIndexOf(")") + 2)
-    .split(" ");
-  return Number(f[11]) + Number(f[12]);
-}
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
-const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
 const IDLE = Number(process.env.BENCH_IDLE ?? 100);
 const ws = await workspace(IDLE);

@@ -9,45 +9,12 @@
 //  3. healthy → in rotation: from a new task's health check passing to HAProxy sending it requests, as
 //     mesh_status reports both (5 new tasks); target ≤ 1 s.
 // Needs HAProxy (scripts/testenv-haproxy haproxy setup). Prints one JSON object.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BIN, freePort, git, localCluster, REPO, until } from "./common.js";
 import { loadgen } from "./loadgen.js";
-
-const REPO = new URL("..", import.meta.url).pathname;
-const BIN = join(REPO, "bin/paasta.js");
-const env0 = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "b",
-  GIT_AUTHOR_EMAIL: "b@example.org",
-  GIT_COMMITTER_NAME: "b",
-  GIT_COMMITTER_EMAIL: "b@example.org",
-};
-const git = (args, cwd) => execFileSync("git", args, { cwd, env: env0, encoding: "utf8" }).trim();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const listenable = (port) =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-  });
-async function freePort(lo = 0, hi = 0) {
-  for (;;) {
-    const port = lo ? lo + Math.floor(Math.random() * (hi - lo)) : 0;
-    if (port === 0) {
-      return new Promise((resolve) => {
-        const s = createServer();
-        s.listen(0, "127.0.0.1", () => {
-          const { port: p } = s.address();
-          s.close(() => resolve(p));
-        });
-      });
-    }
-    if (await listenable(port)) return port;
-  }
-}
 
 const kube = (instances) => `main:
   cmd: node server.js
@@ -79,21 +46,8 @@ async function workspace() {
     "kubernetes-dev.yaml": kube(3),
   };
   for (const [f, text] of Object.entries(files)) writeFileSync(join(soa, "hello", f), text);
-  const apiPort = await freePort();
-  mkdirSync(join(root, "etc"));
-  writeFileSync(
-    join(root, "etc/paasta.json"),
-    JSON.stringify({
-      cluster: "dev",
-      clusters: ["dev"],
-      soa_dir: soa,
-      api_endpoints: { dev: `http://127.0.0.1:${apiPort}` },
-      api_auth_token: "t",
-      cluster_backends: { dev: { type: "local", executor: "process", state_dir: join(root, "state") } },
-    }),
-  );
-  const env = { ...env0, PAASTA_SYSTEM_CONFIG_DIR: join(root, "etc"), PAASTA_CACHE_DIR: join(root, "cache") };
-  return { root, soa, repo, env, proxyPort, api: `http://127.0.0.1:${apiPort}` };
+  const { env, stateDir, cache, api } = await localCluster(root, soa);
+  return { root, soa, repo, env, proxyPort, api, stateDir, cache };
 }
 
 const paasta = (ws, args) => {
@@ -101,17 +55,6 @@ const paasta = (ws, args) => {
   if (r.status !== 0) throw new Error(`paasta ${args.join(" ")}: ${r.stdout}${r.stderr}`);
 };
 const getJson = async (url) => (await fetch(url)).json();
-async function until(fn, ok, timeoutMs, everyMs = 20) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (ok(v)) return v;
-    } catch {}
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(everyMs);
-  }
-}
 const backends = async (ws) =>
   (await getJson(`${ws.api}/v1/services/hello/main/mesh_status`)).namespaces[0]?.backends ?? [];
 const status = (ws) => getJson(`${ws.api}/v1/services/hello/main/status`);

@@ -4,32 +4,15 @@
 // housekeeping: once a minute, 7 days of history, 3 checkouts kept for rollback). Samples the state dir's size
 // after each bounce; targets: < 50 MB after 200 bounces, and constant (within housekeeping's sawtooth) after
 // the first 20. BENCH_BOUNCES changes the count. Prints one JSON object.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BIN, git, localCluster, REPO, until as untilEvery } from "./common.js";
 
-const REPO = new URL("..", import.meta.url).pathname;
-const BIN = join(REPO, "bin/paasta.js");
+const until = (fn, ok, timeoutMs) => untilEvery(fn, ok, timeoutMs, 50);
+
 const BOUNCES = Number(process.env.BENCH_BOUNCES ?? 200);
-const env0 = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "b",
-  GIT_AUTHOR_EMAIL: "b@example.org",
-  GIT_COMMITTER_NAME: "b",
-  GIT_COMMITTER_EMAIL: "b@example.org",
-};
-const git = (args, cwd) => execFileSync("git", args, { cwd, env: env0, encoding: "utf8" }).trim();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Bytes under a path (symbolic links not followed). */
 function bytes(path) {
@@ -67,35 +50,8 @@ async function workspace() {
       "main:\n  cmd: node server.js\n  instances: 1\n  deploy_group: dev.everything\n  healthcheck_mode: http\n  healthcheck_uri: /status\n  healthcheck_grace_period_seconds: 0.2\n  healthcheck_interval_seconds: 0.3\n",
   };
   for (const [f, content] of Object.entries(files)) writeFileSync(join(soa, "hello", f), content);
-  const port = await freePort();
-  mkdirSync(join(root, "etc"));
-  const stateDir = join(root, "state");
-  writeFileSync(
-    join(root, "etc/paasta.json"),
-    JSON.stringify({
-      cluster: "dev",
-      clusters: ["dev"],
-      soa_dir: soa,
-      api_endpoints: { dev: `http://127.0.0.1:${port}` },
-      api_auth_token: "t",
-      cluster_backends: { dev: { type: "local", executor: "process", state_dir: stateDir } },
-    }),
-  );
-  const cache = join(root, "cache");
-  const env = { ...env0, PAASTA_SYSTEM_CONFIG_DIR: join(root, "etc"), PAASTA_CACHE_DIR: cache };
-  return { root, repo, env, stateDir, cache, api: `http://127.0.0.1:${port}` };
-}
-
-async function until(fn, ok, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (ok(v)) return v;
-    } catch {}
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(50);
-  }
+  const { env, stateDir, cache, api } = await localCluster(root, soa);
+  return { root, repo, env, stateDir, cache, api };
 }
 
 const ws = await workspace();
