@@ -47,15 +47,28 @@ export function procInfo(pid: number): ProcInfo | undefined {
   }
 }
 
-/** Every process of this machine that we can see (an empty list off Linux). */
-export function allProcesses(): ProcInfo[] {
+/** How long a look at /proc is shared (the stop loops poll every 50 ms). */
+const SHARE_MS = 50;
+let lastLook: { readonly at: number; readonly list: ProcInfo[] } | undefined;
+
+/**
+ * Every process of this machine that we can see (an empty list off Linux). With `notBefore` (ms since the
+ * epoch), the latest look is shared when it was taken at or after that time and less than 50 ms ago: stops
+ * polling their groups at once then read /proc once per round, not once each (a look per caller cost a core).
+ */
+export function allProcesses(notBefore?: number): ProcInfo[] {
+  const at = Date.now();
+  if (notBefore !== undefined && lastLook && lastLook.at >= notBefore && at - lastLook.at < SHARE_MS)
+    return lastLook.list;
   let pids: string[];
   try {
     pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
   } catch {
     return [];
   }
-  return pids.flatMap((p) => procInfo(Number(p)) ?? []);
+  const list = pids.flatMap((p) => procInfo(Number(p)) ?? []);
+  lastLook = { at, list };
+  return list;
 }
 
 /** The live (not zombie) members of process group `pgid`. */
@@ -73,9 +86,12 @@ export function groupExists(pgid: number): boolean {
   }
 }
 
-/** Whether a process group still has a live member (zombies waiting to be reaped do not count). */
-export function groupAlive(pgid: number): boolean {
-  return groupExists(pgid) && groupMembers(pgid).length > 0;
+/**
+ * Whether a process group still has a live member (zombies waiting to be reaped do not count). A caller polling
+ * since it signalled the group passes `since` (ms): a look at /proc taken after that, shared, is enough.
+ */
+export function groupAlive(pgid: number, since?: number): boolean {
+  return groupExists(pgid) && groupMembers(pgid, allProcesses(since)).length > 0;
 }
 
 /** The environment of a process, or "" when it cannot be read. */

@@ -164,12 +164,13 @@ export class ProcessExecutor implements Executor {
     const pgid = task.pid;
     if (!(await this.liveness(task)).alive) return;
     signalGroup(pgid, "SIGTERM");
-    const deadline = Date.now() + graceSeconds * 1000;
-    while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
-    if (groupAlive(pgid)) {
+    const termed = Date.now();
+    const deadline = termed + graceSeconds * 1000;
+    while (groupAlive(pgid, termed) && Date.now() < deadline) await sleep(50);
+    if (groupAlive(pgid, termed)) {
       signalGroup(pgid, "SIGKILL");
-      const hard = Date.now() + 5000;
-      while (groupAlive(pgid) && Date.now() < hard) await sleep(50);
+      const killed = Date.now();
+      while (groupAlive(pgid, killed) && Date.now() < killed + 5000) await sleep(50);
     }
   }
 
