@@ -13,6 +13,7 @@ import { isDeleting, type Live, type LiveState } from "./live.js";
 import type { KubeObject } from "./render/types.js";
 import { type RenderedApp, renderApp } from "./render/workload.js";
 import { syncSecrets } from "./secrets.js";
+import type { RolloutWindow } from "./window.js";
 
 /** Objects rendered beside the workload, by kind: applied when rendered, deleted when not (and live). */
 export const COMPANIONS: ReadonlyArray<{
@@ -33,6 +34,8 @@ export interface ApplyContext {
   readonly namespaceWrites: Map<string, Promise<void>>;
   /** How SECRET() values are decrypted for the app's Secrets (secrets.ts); absent: apps with secrets fail. */
   readonly secrets?: SecretReader;
+  /** Paces workload writes by the controllers' progress (window.ts); absent without a watched copy. */
+  readonly rollouts?: RolloutWindow;
 }
 
 export async function applyApp(c: ApplyContext, app: DesiredApp): Promise<ApplyResult> {
@@ -124,7 +127,16 @@ async function applyIfDifferent(
     : "absent";
   if (!drift) return false;
   c.lastDrift.set(`${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`, drift);
-  c.live.noteApplied(await c.kube.apply(obj));
+  const slot = obj.kind === "Deployment" || obj.kind === "StatefulSet" ? await c.rollouts?.enter() : undefined;
+  let answer: KubeObject;
+  try {
+    answer = await c.kube.apply(obj);
+  } catch (e) {
+    slot?.cancel();
+    throw e;
+  }
+  c.live.noteApplied(answer);
+  slot?.started(answer);
   return true;
 }
 

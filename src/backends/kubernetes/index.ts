@@ -52,6 +52,7 @@ import { fingerprint, inputHash, type Verified } from "./skip.js";
 import { instanceStatus } from "./status.js";
 import { listStatuses } from "./status-list.js";
 import { watchTaskExits } from "./task-exits.js";
+import { RolloutWindow } from "./window.js";
 
 const selectorOf = (ref: AppRef) =>
   `${MANAGED_SELECTOR},paasta.yelp.com/service=${ref.service},paasta.yelp.com/instance=${ref.instance}`;
@@ -89,6 +90,8 @@ export class KubernetesBackend
   /** Why the last write of each object happened (what differed), for `paasta reconcile -v` and tests. */
   readonly lastDrift = new Map<string, string>();
   readonly cache: KubeCache;
+  /** Workload writes waiting on the controllers (window.ts), used once the watched copy is complete. */
+  readonly rollouts: RolloutWindow;
   private snapshot = new Snapshot();
   private readonly verified = new Map<string, Verified>();
   private readonly namespaceWrites = new Map<string, Promise<void>>();
@@ -107,6 +110,7 @@ export class KubernetesBackend
     private readonly jobsNamespace: string = DEFAULTS.tron_namespace,
   ) {
     this.cache = new KubeCache(kube);
+    this.rollouts = new RolloutWindow(this.cache);
     this.records = new ConfigMapRecords(kube, recordsNamespace);
     this.mesh = new KubernetesMesh(kube, cluster, this.cache);
   }
@@ -156,6 +160,7 @@ export class KubernetesBackend
       lastDrift: this.lastDrift,
       namespaceWrites: this.namespaceWrites,
       secrets: this.secrets,
+      rollouts: this.cache.ready ? this.rollouts : undefined,
     };
   }
 
@@ -315,6 +320,7 @@ export class KubernetesBackend
 
   async close(): Promise<void> {
     this.batchStore?.close();
+    this.rollouts.close();
     this.cache.stop();
     this.kube.close();
   }

@@ -31,6 +31,17 @@ type Meta = KubeObject["metadata"] & {
   deletionTimestamp?: unknown;
 };
 
+/**
+ * Annotations other than Kubernetes' own (`*.kubernetes.io/…`, `*.k8s.io/…`): the deployment controller sets
+ * `deployment.kubernetes.io/revision` on every rollout, which must not count as a change to repair (it would
+ * wake a pass per Deployment rolled). paasta renders none in those domains on its objects.
+ */
+export function ownAnnotations(a: Record<string, string> | undefined): Record<string, string> {
+  if (!a) return {};
+  const kubernetes = (k: string) => /^(?:[^/]*\.)?(?:kubernetes\.io|k8s\.io)\//.test(k);
+  return Object.fromEntries(Object.entries(a).filter(([k]) => !kubernetes(k)));
+}
+
 /** What identifies a live object's spec and metadata (not its status); "-" for an absent object. */
 export function fingerprint(o: KubeObject | undefined): string {
   if (!o) return "-";
@@ -38,7 +49,7 @@ export function fingerprint(o: KubeObject | undefined): string {
   if (f === undefined) {
     const m = o.metadata as Meta;
     const version = m.generation ?? m.resourceVersion ?? "";
-    f = `${m.uid ?? ""}:${version}:${m.deletionTimestamp ? "d" : ""}:${JSON.stringify(m.labels ?? {})}:${JSON.stringify(m.annotations ?? {})}`;
+    f = `${m.uid ?? ""}:${version}:${m.deletionTimestamp ? "d" : ""}:${JSON.stringify(m.labels ?? {})}:${JSON.stringify(ownAnnotations(m.annotations))}`;
     prints.set(o, f);
   }
   return f;

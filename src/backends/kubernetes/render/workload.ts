@@ -120,6 +120,14 @@ function pdb(app: DesiredApp, name: string, namespace: string): KubeObject {
   };
 }
 
+/**
+ * No progress deadline (Kubernetes reads the largest int32 as none): with one, the deployment controller writes
+ * a Progressing condition as it creates each new ReplicaSet, and then its own status write of the same sync
+ * fails with a conflict, about 5 syncs per rollout instead of 3-4. paasta's monitor reports stuck bounces
+ * itself (docs/design/0004-rollout-window.md).
+ */
+export const NO_PROGRESS_DEADLINE = 2147483647;
+
 export function renderApp(app: DesiredApp, ctx: RenderContext = {}): RenderedApp {
   const name = kubernetesAppName(app.service, app.instance);
   const namespace = app.config.namespace;
@@ -144,7 +152,10 @@ export function renderApp(app: DesiredApp, ctx: RenderContext = {}): RenderedApp
         storageClassName: pv.storage_class_name,
       },
     }));
-  } else spec.strategy = strategy(app);
+  } else {
+    spec.strategy = strategy(app);
+    spec.progressDeadlineSeconds = NO_PROGRESS_DEADLINE;
+  }
   const workload: KubeObject = {
     apiVersion: "apps/v1",
     kind: stateful ? "StatefulSet" : "Deployment",
