@@ -33,9 +33,14 @@ const services = Math.ceil(Number(args.instances) / PER);
 const dist = (p) => import(join(REPO, "dist", p));
 const original = findOriginal(args.original);
 const order = args.order.split(",");
-if (order.some((s) => s !== "ours" && s !== "original")) throw new Error("--order: ours,original or original,ours");
+/** A usage error: the message alone, exit 2. */
+const usage = (message) => {
+  process.stderr.write(`bench/k8s: ${message}\n`);
+  process.exit(2);
+};
+if (order.some((s) => s !== "ours" && s !== "original")) usage("--order takes ours,original or original,ours");
 if (process.env.PAASTA_TESTENV_DIR && order.length > 1 && !original.skipped)
-  throw new Error("with PAASTA_TESTENV_DIR set, run one side on it: --order ours or --order original");
+  usage("with PAASTA_TESTENV_DIR set, run one side on it: --order ours or --order original");
 const result = { bench: "k8s", instances: services * PER, services, order };
 if (original.skipped) {
   result.original = original.skipped;
