@@ -117,4 +117,18 @@ describe("RolloutWindow", () => {
     expect(performance.now() - t).toBeGreaterThanOrEqual(30);
     w.close();
   });
+
+  it("lets waiting writes go on when closed, so a stop never hangs on the window", async () => {
+    const w = new RolloutWindow(new Copy(), { size: 1, maxAgeMs: 30_000 });
+    await w.enter();
+    let admitted = false;
+    void w.enter().then(() => {
+      admitted = true;
+    });
+    await settle();
+    expect(admitted).toBe(false);
+    w.close();
+    await settle();
+    expect(admitted).toBe(true);
+  });
 });

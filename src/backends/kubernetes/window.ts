@@ -63,6 +63,7 @@ export class RolloutWindow {
   private readonly waiters: Array<() => void> = [];
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly cache: KubeStateReader,
@@ -86,10 +87,13 @@ export class RolloutWindow {
     });
   }
 
+  /** Stops watching; writes still waiting go on (they fail against a closed client rather than hang a stop). */
   close(): void {
+    this.closed = true;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     clearTimeout(this.timer);
+    for (const admit of this.waiters.splice(0)) admit();
   }
 
   private slot(): WindowSlot {
@@ -119,7 +123,7 @@ export class RolloutWindow {
   private pump(): void {
     const now = this.now();
     this.entries = waiting(this.entries, now, (e) => this.cache.get(e.kind, e.namespace, e.name), this.settings);
-    while (this.waiters.length > 0 && this.inFlight < this.settings.size) this.waiters.shift()?.();
+    while (this.waiters.length > 0 && (this.closed || this.inFlight < this.settings.size)) this.waiters.shift()?.();
     clearTimeout(this.timer);
     this.timer = undefined;
     // Ageing needs no event: wake when the oldest entry stops counting.
