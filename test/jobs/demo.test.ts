@@ -38,7 +38,7 @@ describe("the demo (npm start)", () => {
     );
     const status = await until(
       async () => paastaBin(["status", "-s", "reports", "-i", "nightly"], { env }),
-      (r) => /succeeded/.test(r.stdout),
+      (r) => /load +succeeded/.test(r.stdout),
       120_000,
       1000,
     );
