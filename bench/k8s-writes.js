@@ -9,14 +9,14 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { controlPlane, REPO, round } from "./k8s/tree.js";
+import { CLK_TCK, cpuTicks, REPO, sleep } from "./common.js";
+import { controlPlane, round } from "./k8s/tree.js";
 
 const { values: args } = parseArgs({ options: { writes: { type: "string", default: "300" } } });
 const N = Number(args.writes);
 const { transport } = await import(join(REPO, "dist/backends/kubernetes/http.js"));
 const golden = JSON.parse(readFileSync(join(REPO, "test/fixtures/k8s-golden/hello-main.json"), "utf8")).workload;
 const container = golden.spec.template.spec.containers[0];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const cp = controlPlane(process.env.PAASTA_TESTENV_DIR);
 const dir = join(cp.kubeconfig, "..");
@@ -34,11 +34,7 @@ const t = transport(state.APISERVER_URL, {
 const apiPid = execFileSync("pgrep", ["-f", `kube-apiserver.*${dir}/`], { encoding: "utf8" })
   .trim()
   .split("\n")[0];
-const ticks = () => {
-  const f = readFileSync(`/proc/${apiPid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(f[11]) + Number(f[12]);
-};
-const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+const ticks = () => cpuTicks(apiPid);
 
 const path = (i) => `/apis/apps/v1/namespaces/writes/deployments/d${i}`;
 const object = (i, v) => {

@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const REPO = new URL("../..", import.meta.url).pathname;
+import { REPO } from "../common.js";
+
+export { REPO };
 export const PER = 4;
 export const CLUSTER = "kube";
 export const sha = (n) => String(n).repeat(40).slice(0, 40);

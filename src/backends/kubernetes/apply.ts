@@ -13,7 +13,7 @@ import { isDeleting, type Live, type LiveState } from "./live.js";
 import type { KubeObject } from "./render/types.js";
 import { type RenderedApp, renderApp } from "./render/workload.js";
 import { syncSecrets } from "./secrets.js";
-import type { RolloutWindow } from "./window.js";
+import { isWorkload, type RolloutWindow } from "./window.js";
 
 /** Objects rendered beside the workload, by kind: applied when rendered, deleted when not (and live). */
 export const COMPANIONS: ReadonlyArray<{
@@ -127,7 +127,7 @@ async function applyIfDifferent(
     : "absent";
   if (!drift) return false;
   c.lastDrift.set(`${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`, drift);
-  const slot = obj.kind === "Deployment" || obj.kind === "StatefulSet" ? await c.rollouts?.enter() : undefined;
+  const slot = isWorkload(obj.kind) ? await c.rollouts?.enter() : undefined;
   let answer: KubeObject;
   try {
     answer = await c.kube.apply(obj);

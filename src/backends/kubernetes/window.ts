@@ -11,8 +11,11 @@
  * so every pod is Ready later than when the same writes reach the controllers at the pace they can take.
  * The adaptive write gate (gate.ts) still bounds the writes in flight; this bounds the rollouts in flight.
  */
-import type { KubeStateReader } from "./cache/index.js";
+import { type KubeStateReader, WORKLOAD_KINDS } from "./cache/index.js";
 import type { KubeObject } from "./render/types.js";
+
+/** The kinds whose writes take a place: the workloads (Deployments, StatefulSets). */
+export const isWorkload = (kind: string): boolean => (WORKLOAD_KINDS as readonly string[]).includes(kind);
 
 export interface WindowSettings {
   /** Rollouts waiting on the controllers at once. */
@@ -79,7 +82,7 @@ export class RolloutWindow {
   /** Resolves with a place once fewer than `size` rollouts wait on the controllers. */
   enter(): Promise<WindowSlot> {
     this.unsubscribe ??= this.cache.onChange((c) => {
-      if (c.kind === "Deployment" || c.kind === "StatefulSet") this.pump();
+      if (isWorkload(c.kind)) this.pump();
     });
     return new Promise((resolve) => {
       this.waiters.push(() => resolve(this.slot()));
@@ -121,6 +124,8 @@ export class RolloutWindow {
   }
 
   private pump(): void {
+    // Nothing waits: nothing to decide (entries are pruned when a write asks for a place).
+    if (this.waiters.length === 0) return;
     const now = this.now();
     this.entries = waiting(this.entries, now, (e) => this.cache.get(e.kind, e.namespace, e.name), this.settings);
     while (this.waiters.length > 0 && (this.closed || this.inFlight < this.settings.size)) this.waiters.shift()?.();
