@@ -5,11 +5,11 @@
 // write after each change is included, as on a real cluster). N writes per phase, 4 at a time; the figure is
 // the kube-apiserver process's CPU time (/proc) over the phase and 3 s after it, per write. Phases alternate
 // twice. Options: --writes N (default 300). Prints one JSON object.
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CLK_TCK, cpuTicks, REPO, sleep } from "./common.js";
+import { envPid, envState } from "./k8s/server.js";
 import { controlPlane, round } from "./k8s/tree.js";
 
 const { values: args } = parseArgs({ options: { writes: { type: "string", default: "300" } } });
@@ -20,20 +20,13 @@ const container = golden.spec.template.spec.containers[0];
 
 const cp = controlPlane(process.env.PAASTA_TESTENV_DIR);
 const dir = join(cp.kubeconfig, "..");
-const state = Object.fromEntries(
-  readFileSync(join(dir, "state.env"), "utf8")
-    .split("\n")
-    .filter((l) => l.includes("="))
-    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-);
+const state = envState(dir);
 const pki = (f) => readFileSync(join(dir, "pki", f));
 const t = transport(state.APISERVER_URL, {
   tls: { ca: pki("ca.crt"), cert: pki("admin.crt"), key: pki("admin.key") },
   headers: {},
 });
-const apiPid = execFileSync("pgrep", ["-f", `kube-apiserver.*${dir}/`], { encoding: "utf8" })
-  .trim()
-  .split("\n")[0];
+const apiPid = envPid(dir, "kube-apiserver");
 const ticks = () => cpuTicks(apiPid);
 
 const path = (i) => `/apis/apps/v1/namespaces/writes/deployments/d${i}`;

@@ -8,11 +8,14 @@
 //     runs it, listing): seconds, writes;
 //  3. rollout of a new SHA: the pass that writes it (seconds, writes), and
 //  4. seconds from writing the new deployments.json files until every pod is Ready on the new SHA;
-//  plus, for ours, the API's status route for one instance (ms, from the watched copy).
+//  plus, for ours, the API's status route for one instance (ms, from the watched copy); and, per side, what
+//  the control plane did over the rollout (`rollout_server`, k8s/server.js): CPU seconds by process (the
+//  writer's too), the API server's requests by verb and resource, watch events by resource, controller syncs.
 // Options: --instances N (default 1000); --original PYTHON (a python with paasta-tools, e.g. a virtualenv's;
 // default $PAASTA_ORIGINAL_PYTHON; without it the original is skipped with a message); --order
 // ours,original (default) or original,ours; --keep (leave the control planes running; with PAASTA_TESTENV_DIR
-// set, that one control plane is used for every side and left running). Progress on stderr; one JSON object on stdout.
+// set, that one control plane is used for every side and left running). Progress on stderr; one JSON object on
+// stdout (a side that fails is reported as { error } and the exit status is 1).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,12 +59,17 @@ for (const side of order) {
   const cp = controlPlane(process.env.PAASTA_TESTENV_DIR);
   try {
     result[side] = await sides[side]({ root, kubeconfig: cp.kubeconfig, services, dist });
+  } catch (e) {
+    // One side failing still reports the other's figures (and the exit status says something failed).
+    result[side] = { error: e instanceof Error ? e.message : String(e) };
+    process.exitCode = 1;
+    progress(`${side} failed: ${result[side].error}`);
   } finally {
     cp.down(args.keep);
     rmSync(root, { recursive: true, force: true });
   }
 }
-if (result.ours && typeof result.original === "object") {
+if (result.ours && !result.ours.error && typeof result.original === "object" && !result.original.error) {
   const ratio = (k) => round(result.original[k] / result.ours[k], 2);
   result.original_over_ours = {
     first_pass: ratio("first_pass_seconds"),

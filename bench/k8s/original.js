@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { serverProbe } from "./server.js";
 import { allReady, CLUSTER, PER, progress, range, round, serviceInstances, sha, writeTree } from "./tree.js";
 
 const HOW =
@@ -52,7 +53,7 @@ function setupKubernetesJob(ctx, label) {
       }
       const byMethod = JSON.parse(readFileSync(counts, "utf8"));
       const writes = WRITES.reduce((n, m) => n + (byMethod[m] ?? 0), 0);
-      resolve({ seconds, writes, byMethod });
+      resolve({ seconds, writes, byMethod, cpuSeconds: byMethod.cpu_seconds });
     });
   });
 }
@@ -94,12 +95,16 @@ export async function runOriginal(ctx) {
 
     progress("original: rollout: writing the new deployments.json files");
     writeTree(soa, ctx.services, sha(2), true);
+    const probe = await serverProbe(ctx.kubeconfig);
+    const s0 = await probe.snapshot();
     const t1 = performance.now();
     const rollout = await setupKubernetesJob(run, "rollout");
     result.rollout_pass_seconds = round(rollout.seconds);
     result.rollout_writes = rollout.writes;
     await allReady(cache, instances, sha(2));
     result.rollout_all_ready_seconds = round((performance.now() - t1) / 1000, 1);
+    result.rollout_server = probe.delta(s0, await probe.snapshot());
+    result.rollout_server.cpu_seconds.setup_kubernetes_job = round(rollout.cpuSeconds, 1);
     progress(`original: rollout: every pod Ready on the new SHA after ${result.rollout_all_ready_seconds}s`);
     return result;
   } finally {

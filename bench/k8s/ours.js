@@ -2,6 +2,7 @@
 // control plane of its own. Readiness is read from deployd's own watched copy (no polling lists).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { serverProbe } from "./server.js";
 import { allReady, CLUSTER, PER, progress, range, round, sha, svcName, writeTree } from "./tree.js";
 
 const waitFor = (xs) =>
@@ -104,10 +105,16 @@ export async function runOurs(ctx) {
     progress("ours: rollout: writing the new deployments.json files");
     const before = passes.length;
     const w0 = kube.writes;
+    const probe = await serverProbe(ctx.kubeconfig);
+    const s0 = await probe.snapshot();
+    const cpu0 = process.cpuUsage();
     const t1 = performance.now();
     writeTree(soa, ctx.services, sha(2), true);
     await allReady(backend.cache, instances, sha(2));
     result.rollout_all_ready_seconds = round((performance.now() - t1) / 1000, 1);
+    result.rollout_server = probe.delta(s0, await probe.snapshot());
+    const cpu = process.cpuUsage(cpu0);
+    result.rollout_server.cpu_seconds.deployd = round((cpu.user + cpu.system) / 1e6, 1);
     progress(`ours: rollout: every pod Ready on the new SHA after ${result.rollout_all_ready_seconds}s`);
     const rollout = passes.slice(before).filter((p) => p.r.writes > 0);
     result.rollout_passes_with_writes = rollout.length;
