@@ -2,7 +2,6 @@
 // server's requests by verb and resource (apiserver_request_total), the watch events it sent by kind
 // (apiserver_watch_events_total) and the deployment controller's syncs (its workqueue). Read from the
 // processes' own /metrics with the env's admin certificate. Bench scripts only.
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLK_TCK, cpuTicks, REPO } from "../common.js";
@@ -19,10 +18,9 @@ export function envState(dir) {
   );
 }
 
-/** The PID of one of the env's processes (its command line names the env's directory). */
+/** The PID of one of the env's processes, as scripts/testenv recorded it. */
 export function envPid(dir, name) {
-  const out = execFileSync("pgrep", ["-f", `${name}.*${dir}/`], { encoding: "utf8" }).trim();
-  return out.split("\n")[0];
+  return readFileSync(join(dir, "pid", name), "utf8").trim();
 }
 
 /** Sums a Prometheus text exposition's samples of `metric` by the labels `keys` picks. */
