@@ -91,7 +91,15 @@ describe("docker executor: secrets and autoscaling", () => {
   it("the container reads the value from its environment and from the read-only mount at container_path", async () => {
     const s = await until(status, (x) => (x.versions[0]?.ready_replicas ?? 0) >= 1, 120_000, 300);
     const task = s.versions[0]?.tasks.find((t) => t.state === "healthy");
-    expect(await getJson(`http://127.0.0.1:${task?.port}/`)).toEqual({ env: VALUE, file: VALUE });
+    // No health check is configured, so "healthy" means started: the server inside may not listen yet (docker's
+    // port proxy then accepts and closes the connection).
+    const answer = await until(
+      () => getJson(`http://127.0.0.1:${task?.port}/`),
+      () => true,
+      20_000,
+      200,
+    );
+    expect(answer).toEqual({ env: VALUE, file: VALUE });
     const ids = dockerCli(["ps", "-q", "--filter", "label=paasta.yelp.com/service=boxed"]).split("\n").filter(Boolean);
     const info = JSON.parse(dockerCli(["inspect", ids[0] as string])) as Array<{
       Config: { Labels: Record<string, string>; Env: string[] };

@@ -99,7 +99,11 @@ export class AutoscalingService implements AutoscalingApi {
   ): Promise<{ current: number; desired: number; calculated: number | null; metrics: AutoscalerMetric[] }> {
     const backend = this.ctx.backend;
     const decided = this.local?.decidesLocally ? this.local.scaling(ref) : undefined;
-    if (decided) return { ...decided, metrics: [...decided.metrics] };
+    // What runs is read now: the last round saw the count from before its own decision (1 → 3 until the next).
+    if (decided) {
+      const now = (await backend.status(ref))?.desired_instances ?? decided.current;
+      return { ...decided, current: now, metrics: [...decided.metrics] };
+    }
     const seen = canReadScaling(backend) ? await backend.readScaling(ref) : undefined;
     const count = seen?.current_replicas ?? (await backend.status(ref))?.desired_instances ?? config.min_instances;
     const metrics = config.metrics_providers.map((p): AutoscalerMetric => {
