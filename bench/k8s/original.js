@@ -104,6 +104,7 @@ export async function runOriginal(ctx) {
     await allReady(cache, instances, sha(2));
     result.rollout_all_ready_seconds = round((performance.now() - t1) / 1000, 1);
     result.rollout_server = probe.delta(s0, await probe.snapshot());
+    probe.close();
     result.rollout_server.cpu_seconds.setup_kubernetes_job = round(rollout.cpuSeconds, 1);
     progress(`original: rollout: every pod Ready on the new SHA after ${result.rollout_all_ready_seconds}s`);
     return result;

@@ -113,6 +113,7 @@ export async function runOurs(ctx) {
     await allReady(backend.cache, instances, sha(2));
     result.rollout_all_ready_seconds = round((performance.now() - t1) / 1000, 1);
     result.rollout_server = probe.delta(s0, await probe.snapshot());
+    probe.close();
     const cpu = process.cpuUsage(cpu0);
     result.rollout_server.cpu_seconds.deployd = round((cpu.user + cpu.system) / 1e6, 1);
     progress(`ours: rollout: every pod Ready on the new SHA after ${result.rollout_all_ready_seconds}s`);

@@ -38,7 +38,7 @@ export function sumBy(text, metric, keys) {
   return out;
 }
 
-/** A probe of the control plane behind `kubeconfig` (a scripts/testenv env): `snapshot()`, `delta(a, b)`. */
+/** A probe of the control plane behind `kubeconfig` (a scripts/testenv env): `snapshot()`, `delta(a, b)`, `close()`. */
 export async function serverProbe(kubeconfig) {
   const { transport } = await import(join(REPO, "dist/backends/kubernetes/http.js"));
   const dir = join(kubeconfig, "..");
@@ -57,7 +57,10 @@ export async function serverProbe(kubeconfig) {
     return a.text;
   };
   return {
-    pids,
+    close() {
+      api.close();
+      kcm.close();
+    },
     async snapshot() {
       const [apiText, kcmText] = await Promise.all([text(api), text(kcm).catch(() => "")]);
       return {

@@ -101,8 +101,8 @@ export class AutoscalingService implements AutoscalingApi {
     const decided = this.local?.decidesLocally ? this.local.scaling(ref) : undefined;
     // What runs is read now: the last round saw the count from before its own decision (1 → 3 until the next).
     if (decided) {
-      const now = (await backend.status(ref))?.desired_instances ?? decided.current;
-      return { ...decided, current: now, metrics: [...decided.metrics] };
+      const running = (await backend.status(ref))?.desired_instances ?? decided.current;
+      return { ...decided, current: running, metrics: [...decided.metrics] };
     }
     const seen = canReadScaling(backend) ? await backend.readScaling(ref) : undefined;
     const count = seen?.current_replicas ?? (await backend.status(ref))?.desired_instances ?? config.min_instances;
